@@ -1,0 +1,168 @@
+package io.candor.interop.exec;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.candor.interop.CandorException;
+import io.candor.interop.onnx.Graph;
+import io.candor.interop.onnx.Node;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Walks the part of a graph that lies between some given tensors (the feeds: graph inputs or any
+ * intermediate tensor, which is how a frozen prefix is cut off) and some wanted tensors, computing each
+ * node with a {@link Semantics}. Each node runs in its own sub-manager, so an op's temporaries are freed
+ * when it finishes, and every intermediate value is released after its last use.
+ *
+ * <p>Not thread-safe: weights move between managers while a node runs.
+ *
+ * @param <V> the value type of the semantics
+ */
+public final class GraphRunner<V> {
+    private final Graph graph;
+    private final Semantics<V> semantics;
+    private final Function<String, NDArray> weights;
+    private final Map<List<Object>, Plan> plans = new ConcurrentHashMap<>();
+
+    /**
+     * @param weights gives the array of an initializer by name (owned by the caller, never released)
+     */
+    public GraphRunner(Graph graph, Semantics<V> semantics, Function<String, NDArray> weights) {
+        this.graph = graph;
+        this.semantics = semantics;
+        this.weights = weights;
+    }
+
+    /**
+     * Computes {@code wanted} from {@code feeds}. The returned values live in the context's batch
+     * manager; a wanted tensor that is also fed is returned as given.
+     */
+    public Map<String, V> run(Map<String, V> feeds, List<String> wanted, EvalContext context) {
+        Plan plan = plans.computeIfAbsent(List.of(Set.copyOf(feeds.keySet()), List.copyOf(wanted)),
+                k -> plan(feeds.keySet(), wanted));
+        Map<String, V> values = new HashMap<>(feeds);
+        Map<String, V> constants = new HashMap<>();
+        Set<String> keep = new HashSet<>(wanted);
+        keep.addAll(feeds.keySet());
+        for (int step = 0; step < plan.nodes.size(); step++) {
+            Node node = plan.nodes.get(step);
+            List<V> inputs = new ArrayList<>(node.inputs().size());
+            for (String name : node.inputs()) {
+                inputs.add(name.isEmpty() ? null
+                        : values.containsKey(name) ? values.get(name)
+                        : constants.computeIfAbsent(name, n -> semantics.constant(weights.apply(n))));
+            }
+            List<V> outputs = applyScoped(node, inputs, context);
+            for (int i = 0; i < node.outputs().size(); i++) {
+                String name = node.output(i);
+                V value = i < outputs.size() ? outputs.get(i) : null;
+                if (name.isEmpty() || value == null) {
+                    continue;
+                }
+                if (plan.lastUse.getOrDefault(name, -1) < step && !keep.contains(name)) {
+                    semantics.release(value);
+                } else {
+                    values.put(name, value);
+                }
+            }
+            for (String name : plan.freedAfter.getOrDefault(step, List.of())) {
+                if (!keep.contains(name)) {
+                    V value = values.remove(name);
+                    if (value != null) {
+                        semantics.release(value);
+                    }
+                }
+            }
+        }
+        Map<String, V> result = new LinkedHashMap<>();
+        for (String name : wanted) {
+            result.put(name, values.get(name));
+        }
+        return result;
+    }
+
+    private List<V> applyScoped(Node node, List<V> inputs, EvalContext context) {
+        Set<NDArray> borrowed = Collections.newSetFromMap(new IdentityHashMap<>());
+        try (NDManager scope = context.batchManager().newSubManager()) {
+            for (V in : inputs) {
+                if (in != null) {
+                    borrowed.addAll(semantics.arrays(in));
+                }
+            }
+            // Borrowed inputs return to their own managers when the scope closes; op results land in
+            // the scope (PyTorch puts a result in its first operand's manager) and are kept below.
+            borrowed.forEach(a -> a.tempAttach(scope));
+            List<V> outputs;
+            try {
+                outputs = semantics.apply(node, inputs, context.withScope(scope));
+            } catch (CandorException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new CandorException(node.describe() + " failed: " + e.getMessage(), e);
+            }
+            for (V out : outputs) {
+                if (out != null) {
+                    for (NDArray a : semantics.arrays(out)) {
+                        if (!borrowed.contains(a)) {
+                            a.attach(context.batchManager());
+                        }
+                    }
+                }
+            }
+            return outputs;
+        }
+    }
+
+    /** The nodes needed for {@code wanted} given {@code fed}, and when each tensor is last read. */
+    private Plan plan(Set<String> fed, List<String> wanted) {
+        Set<Integer> needed = new HashSet<>();
+        List<String> stack = new ArrayList<>();
+        for (String w : wanted) {
+            graph.requireTensor(w);
+            stack.add(w);
+        }
+        Set<String> seen = new HashSet<>();
+        while (!stack.isEmpty()) {
+            String t = stack.remove(stack.size() - 1);
+            if (!seen.add(t) || fed.contains(t) || graph.initializers().containsKey(t)) {
+                continue;
+            }
+            Node p = graph.producer(t);
+            if (p == null) {
+                throw new CandorException("computing " + wanted + " needs the tensor '" + t
+                        + "', which was not given (given: " + fed + ")");
+            }
+            if (needed.add(p.index())) {
+                p.inputs().stream().filter(s -> !s.isEmpty()).forEach(stack::add);
+            }
+        }
+        List<Node> nodes = graph.nodes().stream().filter(n -> needed.contains(n.index())).toList();
+        Map<String, Integer> lastUse = new HashMap<>();
+        for (int step = 0; step < nodes.size(); step++) {
+            for (String in : nodes.get(step).inputs()) {
+                if (!in.isEmpty()) {
+                    lastUse.put(in, step);
+                }
+            }
+        }
+        Map<Integer, List<String>> freedAfter = new HashMap<>();
+        lastUse.forEach((name, step) -> {
+            if (!fed.contains(name) && !graph.initializers().containsKey(name)) {
+                freedAfter.computeIfAbsent(step, s -> new ArrayList<>()).add(name);
+            }
+        });
+        return new Plan(nodes, lastUse, freedAfter);
+    }
+
+    private record Plan(List<Node> nodes, Map<String, Integer> lastUse, Map<Integer, List<String>> freedAfter) {
+    }
+}

@@ -1,0 +1,52 @@
+package io.candor.interop.exec.ops;
+
+import ai.djl.ndarray.NDArray;
+import io.candor.interop.exec.OpCall;
+import io.candor.interop.exec.OpKernel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * ONNX BatchNormalization over axis 1. In evaluation it uses the running statistics; when the
+ * executor trains, the batch's own mean and (biased) variance, as PyTorch does. Written with plain
+ * ops so autograd and the attribution rules see every step.
+ */
+public final class BatchNormalization implements OpKernel {
+    @Override
+    public List<NDArray> apply(OpCall call) {
+        NDArray x = call.input(0);
+        NDArray scale = call.input(1);
+        NDArray bias = call.input(2);
+        NDArray mean = call.input(3);
+        NDArray var = call.input(4);
+        int rank = x.getShape().dimension();
+        if (rank < 2) {
+            throw call.error("input must be N x C x ..., got " + x.getShape());
+        }
+        long channels = x.getShape().get(1);
+        for (NDArray p : List.of(scale, bias, mean, var)) {
+            if (p.getShape().dimension() != 1 || p.getShape().get(0) != channels) {
+                throw call.error("scale, bias, mean and var must have shape [" + channels + "], got " + p.getShape());
+            }
+        }
+        float eps = call.attrs().getFloat("epsilon", 1e-5f);
+        long[] perChannel = new long[rank];
+        java.util.Arrays.fill(perChannel, 1);
+        perChannel[1] = channels;
+        NDArray mu;
+        NDArray sigma2;
+        if (call.training()) {
+            int[] axes = IntStream.range(0, rank).filter(a -> a != 1).toArray();
+            mu = x.mean(axes, true);
+            sigma2 = x.sub(mu).square().mean(axes, true);
+        } else {
+            mu = mean.reshape(perChannel);
+            sigma2 = var.reshape(perChannel);
+        }
+        NDArray y = x.sub(mu).div(sigma2.add(eps).sqrt()).mul(scale.reshape(perChannel)).add(bias.reshape(perChannel));
+        List<NDArray> outputs = new ArrayList<>();
+        outputs.add(y);
+        return outputs;
+    }
+}

@@ -1,0 +1,148 @@
+package io.candor.interop.tensor;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.candor.interop.CandorException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * A dense tensor in Java memory: element type, shape and little-endian bytes in C order. It is the
+ * common currency between ONNX initializers, {@code .npy} files, ONNX Runtime and DJL, and it needs no
+ * native engine, so ONNX Runtime paths never load libtorch.
+ */
+public final class HostTensor {
+    private final DataType type;
+    private final long[] shape;
+    private final ByteBuffer data;
+
+    /** Wraps {@code data} (read from its position to its limit); the bytes are little-endian, C order. */
+    public HostTensor(DataType type, long[] shape, ByteBuffer data) {
+        this.type = type;
+        this.shape = shape.clone();
+        long expected = elementCount(shape) * type.bytes();
+        if (data.remaining() != expected) {
+            throw new CandorException("tensor of shape " + Arrays.toString(shape) + " and type " + type
+                    + " needs " + expected + " bytes, got " + data.remaining());
+        }
+        this.data = data.slice().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    public static HostTensor ofFloats(long[] shape, float... values) {
+        ByteBuffer b = allocate(values.length * 4L);
+        b.asFloatBuffer().put(values);
+        return new HostTensor(DataType.FLOAT32, shape, b);
+    }
+
+    public static HostTensor ofLongs(long[] shape, long... values) {
+        ByteBuffer b = allocate(values.length * 8L);
+        b.asLongBuffer().put(values);
+        return new HostTensor(DataType.INT64, shape, b);
+    }
+
+    public static HostTensor zeros(DataType type, long[] shape) {
+        return new HostTensor(type, shape, allocate(elementCount(shape) * type.bytes()));
+    }
+
+    /** Copies an NDArray to Java memory (after moving it to the CPU). */
+    public static HostTensor of(NDArray array) {
+        ByteBuffer bytes = array.toByteBuffer();
+        ByteBuffer copy = allocate(bytes.remaining());
+        copy.put(bytes.order(ByteOrder.LITTLE_ENDIAN)).flip();
+        return new HostTensor(DataType.fromDjl(array.getDataType()), array.getShape().getShape(), copy);
+    }
+
+    /** Creates an NDArray owned by {@code manager} holding a copy of this tensor. */
+    public NDArray toNDArray(NDManager manager) {
+        ByteBuffer direct = ByteBuffer.allocateDirect(data.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+        direct.put(data.duplicate()).flip();
+        return manager.create(direct, new Shape(shape), type.toDjl());
+    }
+
+    public DataType type() {
+        return type;
+    }
+
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    public long size() {
+        return elementCount(shape);
+    }
+
+    /** A read-only view of the bytes, little-endian, positioned at the first element. */
+    public ByteBuffer data() {
+        return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** The elements as floats, converting from any numeric type. */
+    public float[] toFloatArray() {
+        int n = Math.toIntExact(size());
+        float[] out = new float[n];
+        ByteBuffer b = data();
+        for (int i = 0; i < n; i++) {
+            out[i] = switch (type) {
+                case FLOAT32 -> b.getFloat(i * 4);
+                case FLOAT64 -> (float) b.getDouble(i * 8);
+                case INT64 -> b.getLong(i * 8);
+                case INT32 -> b.getInt(i * 4);
+                case INT8 -> b.get(i);
+                case UINT8, BOOL -> b.get(i) & 0xff;
+            };
+        }
+        return out;
+    }
+
+    /** The elements as longs; only for integer and boolean types. */
+    public long[] toLongArray() {
+        if (type.isFloating()) {
+            throw new CandorException("expected an integer tensor, got " + type);
+        }
+        int n = Math.toIntExact(size());
+        long[] out = new long[n];
+        ByteBuffer b = data();
+        for (int i = 0; i < n; i++) {
+            out[i] = switch (type) {
+                case INT64 -> b.getLong(i * 8);
+                case INT32 -> b.getInt(i * 4);
+                case INT8 -> b.get(i);
+                default -> b.get(i) & 0xff;
+            };
+        }
+        return out;
+    }
+
+    public HostTensor reshape(long... newShape) {
+        if (elementCount(newShape) != size()) {
+            throw new CandorException("cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
+        }
+        return new HostTensor(type, newShape, data);
+    }
+
+    @Override
+    public String toString() {
+        return "HostTensor" + Arrays.toString(shape) + " " + type;
+    }
+
+    public static long elementCount(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new CandorException("negative dimension in shape " + Arrays.toString(shape));
+            }
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+
+    private static ByteBuffer allocate(long bytes) {
+        return ByteBuffer.allocate(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
+    }
+}
