@@ -277,6 +277,11 @@ public final class Executor implements AutoCloseable {
         }
     }
 
+    /** The manager that owns the weights (package-private: the memory tests count its arrays). */
+    NDManager weightsManager() {
+        return weightsManager;
+    }
+
     @Override
     public void close() {
         weightsManager.close();

@@ -119,6 +119,22 @@ public final class HostTensor {
         return out;
     }
 
+    /** Fails with a message naming {@code what} when a floating-point element is NaN or infinite. */
+    public HostTensor requireFinite(String what) {
+        if (type.isFloating()) {
+            ByteBuffer b = data();
+            long n = size();
+            for (int i = 0; i < n; i++) {
+                double v = type == DataType.FLOAT32 ? b.getFloat(i * 4) : b.getDouble(i * 8);
+                if (!Double.isFinite(v)) {
+                    throw new CandorException(what + " holds " + v + " at flat index " + i
+                            + "; inputs must be finite numbers");
+                }
+            }
+        }
+        return this;
+    }
+
     public HostTensor reshape(long... newShape) {
         if (elementCount(newShape) != size()) {
             throw new CandorException("cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));

@@ -26,7 +26,18 @@ public final class AveragePool implements OpKernel {
             throw call.error("asymmetric pads without count_include_pad are not supported");
         }
         NDArray padded = g.padInput(x, 0);
-        return List.of(padded.getNDArrayInternal().avgPool(new Shape(kernel), new Shape(g.strides()),
-                g.torchPadding(), ceil, countPad));
+        NDArray sumOverKernel = averageCountingPads(padded, kernel, g, ceil);
+        boolean padsMatter = ceil || java.util.Arrays.stream(g.begin()).anyMatch(p -> p != 0);
+        if (countPad || !padsMatter) {
+            return List.of(sumOverKernel);
+        }
+        // DJL's native pooling ignores count_include_pad=false, so divide by the share of each window
+        // that lies inside the input, measured by pooling a tensor of ones the same way.
+        NDArray share = averageCountingPads(call.manager().ones(padded.getShape(), padded.getDataType()), kernel, g, ceil);
+        return List.of(sumOverKernel.div(share));
+    }
+
+    private static NDArray averageCountingPads(NDArray x, long[] kernel, WindowGeometry g, boolean ceil) {
+        return x.getNDArrayInternal().avgPool(new Shape(kernel), new Shape(g.strides()), g.torchPadding(), ceil, true);
     }
 }

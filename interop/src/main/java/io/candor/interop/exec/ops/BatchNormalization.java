@@ -37,9 +37,12 @@ public final class BatchNormalization implements OpKernel {
         NDArray mu;
         NDArray sigma2;
         if (call.training()) {
-            int[] axes = IntStream.range(0, rank).filter(a -> a != 1).toArray();
-            mu = x.mean(axes, true);
-            sigma2 = x.sub(mu).square().mean(axes, true);
+            // Statistics over every axis but the channel one (DJL's mean keeps dims for one axis only).
+            int[] channelFirst = IntStream.range(0, rank).map(a -> a == 0 ? 1 : a == 1 ? 0 : a).toArray();
+            NDArray perRow = x.transpose(channelFirst).reshape(channels, -1);
+            mu = perRow.mean(new int[] {1}).reshape(perChannel);
+            sigma2 = x.sub(mu).transpose(channelFirst).reshape(channels, -1).square().mean(new int[] {1})
+                    .reshape(perChannel);
         } else {
             mu = mean.reshape(perChannel);
             sigma2 = var.reshape(perChannel);
