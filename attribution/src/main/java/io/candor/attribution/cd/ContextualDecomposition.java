@@ -1,0 +1,110 @@
+package io.candor.attribution.cd;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.candor.interop.CandorException;
+import io.candor.interop.exec.Executor;
+import io.candor.interop.exec.GraphRunner;
+import io.candor.interop.onnx.Node;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Contextual decomposition (Murdoch et al. 2018; Singh et al. 2019) of a model's output into the part
+ * that a chosen group of input features explains (relevant) and the rest (irrelevant), with
+ * relevant + irrelevant equal to the output. One forward pass over (total, relevant) pairs; it is
+ * differentiable, so CDEP can train through it.
+ */
+public final class ContextualDecomposition {
+    private final Executor executor;
+    private final GraphRunner<CdValue> runner;
+
+    public ContextualDecomposition(Executor executor) {
+        this.executor = executor;
+        this.runner = executor.runner(CdSemantics.standard());
+    }
+
+    /** Relevant and irrelevant parts of an output. */
+    public record Decomposition(NDArray relevant, NDArray irrelevant) {
+    }
+
+    /**
+     * Decomposes {@code output} for a float input whose relevant features are marked by {@code mask}
+     * (1 = relevant), any shape that broadcasts to the input's by NumPy's rules.
+     */
+    public Decomposition decompose(NDManager batch, Map<String, NDArray> inputs, String input, NDArray mask,
+            String output) {
+        NDArray x = inputs.get(input);
+        if (x == null) {
+            throw new CandorException("no value given for the input '" + input + "'");
+        }
+        requireBroadcastable(mask.getShape().getShape(), x.getShape().getShape());
+        Map<String, CdValue> feeds = constants(inputs);
+        NDArray relevant = x.mul(mask.toType(x.getDataType(), false));
+        relevant.attach(batch);
+        feeds.put(input, CdValue.of(x, relevant));
+        return run(batch, feeds, output);
+    }
+
+    /**
+     * Decomposes {@code output} of a text model: the decomposition starts at the embedding lookup of the
+     * token input, where the tokens marked by {@code tokenMask} ([batch, tokens], 1 = relevant) are
+     * relevant.
+     */
+    public Decomposition decomposeTokens(NDManager batch, Map<String, NDArray> inputs, String input,
+            NDArray tokenMask, String output) {
+        Node lookup = embeddingLookup(input);
+        String embedding = lookup.output(0);
+        NDArray e = executor.run(batch, inputs, List.of(embedding)).get(embedding);
+        long[] es = e.getShape().getShape();
+        long[] ms = tokenMask.getShape().getShape();
+        if (ms.length != 2 || ms[0] != es[0] || ms[1] != es[1]) {
+            throw new CandorException("the token mask must have shape [" + es[0] + ", " + es[1] + "], got "
+                    + Arrays.toString(ms));
+        }
+        NDArray relevant = e.mul(tokenMask.toType(e.getDataType(), false).expandDims(2));
+        relevant.attach(batch);
+        Map<String, CdValue> feeds = constants(inputs);
+        feeds.put(embedding, CdValue.of(e, relevant));
+        return run(batch, feeds, output);
+    }
+
+    private Decomposition run(NDManager batch, Map<String, CdValue> feeds, String output) {
+        CdValue out = runner.run(feeds, List.of(output), executor.context(batch)).get(output);
+        NDArray irrelevant = out.irrelevant();
+        irrelevant.attach(batch);
+        return new Decomposition(out.relevantOrZeros(), irrelevant);
+    }
+
+    private static Map<String, CdValue> constants(Map<String, NDArray> inputs) {
+        Map<String, CdValue> feeds = new HashMap<>();
+        inputs.forEach((name, value) -> feeds.put(name, CdValue.constant(value)));
+        return feeds;
+    }
+
+    /** The Gather that looks the token input up in an embedding table. */
+    private Node embeddingLookup(String input) {
+        for (Node n : executor.graph().nodes()) {
+            if (n.opType().equals("Gather") && n.input(1).equals(input)
+                    && executor.graph().initializers().containsKey(n.input(0))) {
+                return n;
+            }
+        }
+        throw new CandorException("no embedding lookup (a Gather from a weight table) reads the token input '"
+                + input + "'; token spans need one");
+    }
+
+    static void requireBroadcastable(long[] mask, long[] input) {
+        boolean ok = mask.length <= input.length;
+        for (int i = 1; ok && i <= mask.length; i++) {
+            long m = mask[mask.length - i];
+            ok = m == 1 || m == input[input.length - i];
+        }
+        if (!ok) {
+            throw new CandorException("the mask's shape " + Arrays.toString(mask) + " does not broadcast to the input's "
+                    + Arrays.toString(input));
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.candor.models.arch;
+
+import io.candor.interop.onnx.GraphBuilder;
+import io.candor.interop.tensor.HostTensor;
+import java.util.SplittableRandom;
+
+/**
+ * Emits the usual layers into a {@link GraphBuilder} with PyTorch's default initialisation: weights
+ * and biases uniform in +-1/sqrt(fan_in) (Kaiming-uniform with a = sqrt(5), as nn.Conv2d and nn.Linear
+ * do), from one seeded generator so the same seed gives the same model.
+ */
+public final class Layers {
+    private final GraphBuilder graph;
+    private final SplittableRandom random;
+
+    public Layers(GraphBuilder graph, long seed) {
+        this.graph = graph;
+        this.random = new SplittableRandom(seed);
+    }
+
+    public GraphBuilder graph() {
+        return graph;
+    }
+
+    /** Conv2d(in, out, kernel, stride 1, padding) with bias; {@code name} prefixes its weights. */
+    public String conv(String name, String x, int in, int out, int kernel, int padding) {
+        int fanIn = in * kernel * kernel;
+        String w = graph.initializer(name + ".weight", uniform(fanIn, out, in, kernel, kernel));
+        String b = graph.initializer(name + ".bias", uniform(fanIn, out));
+        long[] pads = {padding, padding, padding, padding};
+        return graph.node("Conv", name, new String[] {x, w, b}, "kernel_shape", new long[] {kernel, kernel},
+                "pads", pads, "strides", new long[] {1, 1});
+    }
+
+    /** Linear(in, out) as Gemm with transB = 1, the way PyTorch exports it. */
+    public String linear(String name, String x, int in, int out) {
+        String w = graph.initializer(name + ".weight", uniform(in, out, in));
+        String b = graph.initializer(name + ".bias", uniform(in, out));
+        return graph.node("Gemm", name, new String[] {x, w, b}, "transB", 1L);
+    }
+
+    public String relu(String name, String x) {
+        return graph.node("Relu", name, new String[] {x});
+    }
+
+    public String maxPool(String name, String x, int kernel) {
+        return graph.node("MaxPool", name, new String[] {x}, "kernel_shape", new long[] {kernel, kernel},
+                "strides", new long[] {kernel, kernel});
+    }
+
+    public String averagePool(String name, String x, int kernel) {
+        return graph.node("AveragePool", name, new String[] {x}, "kernel_shape", new long[] {kernel, kernel},
+                "strides", new long[] {kernel, kernel});
+    }
+
+    /** Dropout with PyTorch's default ratio 0.5; the identity unless the executor trains. */
+    public String dropout(String name, String x) {
+        return graph.node("Dropout", name, new String[] {x});
+    }
+
+    public String flatten(String name, String x) {
+        return graph.node("Flatten", name, new String[] {x}, "axis", 1L);
+    }
+
+    /** Uniform in +-1/sqrt(fanIn), the bound PyTorch's default init gives both weights and biases. */
+    private HostTensor uniform(int fanIn, long... shape) {
+        double bound = 1.0 / Math.sqrt(fanIn);
+        float[] v = new float[Math.toIntExact(HostTensor.elementCount(shape))];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
+        }
+        return HostTensor.ofFloats(shape, v);
+    }
+}
