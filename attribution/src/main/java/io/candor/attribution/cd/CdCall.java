@@ -17,12 +17,19 @@ public final class CdCall {
     private final List<CdValue> inputs;
     private final EvalContext context;
     private final OpKernel kernel;
+    private final NDArray tokenMask;
 
-    CdCall(Node node, List<CdValue> inputs, EvalContext context, OpKernel kernel) {
+    CdCall(Node node, List<CdValue> inputs, EvalContext context, OpKernel kernel, NDArray tokenMask) {
         this.node = node;
         this.inputs = inputs;
         this.context = context;
         this.kernel = kernel;
+        this.tokenMask = tokenMask;
+    }
+
+    /** The relevant tokens [batch, steps] of a text decomposition, or {@code null}. */
+    public NDArray tokenMask() {
+        return tokenMask;
     }
 
     public Node node() {

@@ -41,6 +41,7 @@ public final class CdRules {
         r.put("Tanh", new SquashRule());
         r.put("Pad", new PadRule());
         r.put("Shape", new ShapeRule());
+        r.put("LSTM", new io.candor.attribution.cd.rules.LstmRule());
         PerPartRule perPart = new PerPartRule();
         for (String op : new String[] {"AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Transpose",
             "Slice", "Squeeze", "Unsqueeze", "Concat", "Gather", "Identity", "Dropout", "Cast"}) {

@@ -19,13 +19,23 @@ import java.util.Map;
 public final class CdSemantics implements Semantics<CdValue> {
     private final Map<String, CdRule> rules;
     private final Map<String, OpKernel> kernels = OpKernels.standard();
+    private final NDArray tokenMask;
 
-    public CdSemantics(Map<String, CdRule> rules) {
+    /**
+     * @param tokenMask for text models, the relevant tokens [batch, steps] (1 = relevant), which the
+     *     LSTM rule needs to place its bias term; {@code null} otherwise
+     */
+    public CdSemantics(Map<String, CdRule> rules, NDArray tokenMask) {
         this.rules = rules;
+        this.tokenMask = tokenMask;
     }
 
     public static CdSemantics standard() {
-        return new CdSemantics(CdRules.standard());
+        return new CdSemantics(CdRules.standard(), null);
+    }
+
+    public static CdSemantics forTokens(NDArray tokenMask) {
+        return new CdSemantics(CdRules.standard(), tokenMask);
     }
 
     @Override
@@ -36,7 +46,7 @@ public final class CdSemantics implements Semantics<CdValue> {
     @Override
     public List<CdValue> apply(Node node, List<CdValue> inputs, EvalContext context) {
         OpKernel kernel = kernels.get(node.opType());
-        CdCall call = new CdCall(node, inputs, context, kernel);
+        CdCall call = new CdCall(node, inputs, context, kernel, tokenMask);
         boolean decomposed = inputs.stream().anyMatch(v -> v != null && !v.isConstant());
         if (!decomposed) {
             List<CdValue> out = new ArrayList<>();

@@ -19,11 +19,9 @@ import java.util.Map;
  */
 public final class ContextualDecomposition {
     private final Executor executor;
-    private final GraphRunner<CdValue> runner;
 
     public ContextualDecomposition(Executor executor) {
         this.executor = executor;
-        this.runner = executor.runner(CdSemantics.standard());
     }
 
     /** Relevant and irrelevant parts of an output. */
@@ -45,7 +43,7 @@ public final class ContextualDecomposition {
         NDArray relevant = x.mul(mask.toType(x.getDataType(), false));
         relevant.attach(batch);
         feeds.put(input, CdValue.of(x, relevant));
-        return run(batch, feeds, output);
+        return run(executor.runner(CdSemantics.standard()), batch, feeds, output);
     }
 
     /**
@@ -64,14 +62,17 @@ public final class ContextualDecomposition {
             throw new CandorException("the token mask must have shape [" + es[0] + ", " + es[1] + "], got "
                     + Arrays.toString(ms));
         }
-        NDArray relevant = e.mul(tokenMask.toType(e.getDataType(), false).expandDims(2));
+        NDArray steps = tokenMask.toType(e.getDataType(), false);
+        NDArray relevant = e.mul(steps.expandDims(2));
         relevant.attach(batch);
+        steps.attach(batch);
         Map<String, CdValue> feeds = constants(inputs);
         feeds.put(embedding, CdValue.of(e, relevant));
-        return run(batch, feeds, output);
+        return run(executor.runner(CdSemantics.forTokens(steps)), batch, feeds, output);
     }
 
-    private Decomposition run(NDManager batch, Map<String, CdValue> feeds, String output) {
+    private Decomposition run(GraphRunner<CdValue> runner, NDManager batch, Map<String, CdValue> feeds,
+            String output) {
         CdValue out = runner.run(feeds, List.of(output), executor.context(batch)).get(output);
         NDArray irrelevant = out.irrelevant();
         irrelevant.attach(batch);
