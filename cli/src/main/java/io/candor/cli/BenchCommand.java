@@ -1,0 +1,138 @@
+package io.candor.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.candor.interop.exec.Engines;
+import io.candor.interop.exec.Executor;
+import io.candor.interop.onnx.OnnxModel;
+import io.candor.interop.onnx.OnnxReader;
+import io.candor.interop.ort.OrtModel;
+import io.candor.interop.tensor.HostTensor;
+import io.candor.models.arch.MnistCnn;
+import io.candor.models.arch.Vgg16;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code candor bench}: timings that the speed targets are measured with. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measures Candor's speed. Figures are medians over the timed iterations.",
+        subcommands = BenchCommand.ExecutorBench.class)
+final class BenchCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "executor", mixinStandardHelpOptions = true,
+            description = {"Times the DJL executor's forward pass and forward+backward (gradient of the summed",
+                "logits with respect to the input) and ONNX Runtime's forward pass, on the same batch.",
+                "Without --model it runs the MNIST CNN at batch 64 and VGG16 (full width, 224x224) at batch 8,",
+                "both built with random weights by Candor's own graph builder."})
+    static final class ExecutorBench implements Callable<Integer> {
+        @Option(names = "--model", paramLabel = "mnist-cnn|vgg16|FILE",
+                description = "A built-in architecture or an .onnx file (default: both built-ins).")
+        String model;
+
+        @Option(names = "--batch", description = "Batch size (default: 64 for mnist-cnn, 8 for vgg16, 1 for a file).")
+        Integer batch;
+
+        @Option(names = "--iterations", defaultValue = "10", description = "Timed iterations (default ${DEFAULT-VALUE}).")
+        int iterations;
+
+        @Option(names = "--warmup", defaultValue = "3", description = "Untimed warm-up iterations (default ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("%-12s %6s %14s %18s %14s%n", "model", "batch", "djl fwd (ms)", "djl fwd+bwd (ms)", "ort fwd (ms)");
+            List<String> models = model == null ? List.of("mnist-cnn", "vgg16") : List.of(model);
+            for (String m : models) {
+                OnnxModel onnx = load(m);
+                int n = batch != null ? batch : m.equals("mnist-cnn") ? 64 : m.equals("vgg16") ? 8 : 1;
+                long[] shape = onnx.graph().inputs().get(0).concreteShape(n);
+                shape[0] = n;
+                HostTensor input = randomInput(shape);
+                double[] djl = timeExecutor(onnx, input);
+                double ort = timeOrt(onnx, input);
+                out.printf("%-12s %6d %14.1f %18.1f %14.1f%n", m, n, djl[0], djl[1], ort);
+                out.flush();
+            }
+            return 0;
+        }
+
+        private static OnnxModel load(String name) {
+            return switch (name) {
+                case "mnist-cnn" -> OnnxReader.fromProto(MnistCnn.build(0), null);
+                case "vgg16" -> OnnxReader.fromProto(Vgg16.build(1, 224, 1000, 0), null);
+                default -> OnnxReader.read(Path.of(name));
+            };
+        }
+
+        private double[] timeExecutor(OnnxModel onnx, HostTensor input) {
+            try (Executor executor = Executor.of(onnx)) {
+                String in = executor.singleInput();
+                String out = executor.graph().outputs().get(0).name();
+                double forward = median(() -> {
+                    try (NDManager batch = Engines.newManager()) {
+                        executor.forward(batch, input.toNDArray(batch));
+                    }
+                });
+                double backward = median(() -> {
+                    try (NDManager batch = Engines.newManager()) {
+                        NDArray x = input.toNDArray(batch);
+                        Shape outShape = new Shape(input.shape()[0], executor.graph().outputs().get(0).concreteShape(1)[1]);
+                        executor.gradients(batch, Map.of(in, x), out, batch.ones(outShape), List.of(in));
+                    }
+                });
+                return new double[] {forward, backward};
+            }
+        }
+
+        private double timeOrt(OnnxModel onnx, HostTensor input) {
+            try (OrtModel ort = OrtModel.open(onnx)) {
+                String in = onnx.graph().inputs().get(0).name();
+                return median(() -> ort.run(Map.of(in, input)));
+            }
+        }
+
+        private double median(Runnable body) {
+            for (int i = 0; i < warmup; i++) {
+                body.run();
+            }
+            double[] ms = new double[iterations];
+            for (int i = 0; i < iterations; i++) {
+                long t = System.nanoTime();
+                body.run();
+                ms[i] = (System.nanoTime() - t) / 1e6;
+            }
+            Arrays.sort(ms);
+            return ms[iterations / 2];
+        }
+
+        private static HostTensor randomInput(long[] shape) {
+            Random r = new Random(0);
+            float[] v = new float[Math.toIntExact(HostTensor.elementCount(shape))];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) r.nextGaussian();
+            }
+            return HostTensor.ofFloats(shape, v);
+        }
+    }
+}

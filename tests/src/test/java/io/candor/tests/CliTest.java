@@ -1,0 +1,149 @@
+package io.candor.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.candor.cli.Candor;
+import io.candor.interop.tensor.HostTensor;
+import io.candor.interop.tensor.Npy;
+import io.candor.interop.testing.Arrays2;
+import io.candor.models.arch.MnistCnn;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The candor command end to end, in-process: output, files written, exit codes and error lines. */
+class CliTest {
+    @TempDir
+    static Path dir;
+    static Path model;
+    static Path input;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run candor(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Candor.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void writeModel() throws Exception {
+        model = dir.resolve("mnist.onnx");
+        Files.write(model, MnistCnn.build(7).toByteArray());
+        input = dir.resolve("x.npy");
+        Npy.write(input, HostTensor.ofFloats(new long[] {3, 1, 28, 28}, Arrays2.random(3, 3 * 784)));
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        Run r = candor("--help");
+        assertEquals(0, r.code());
+        for (String command : new String[] {"inspect", "predict", "bench", "demo"}) {
+            assertTrue(r.out().contains(command), r.out());
+        }
+    }
+
+    @Test
+    void inspectShowsEveryTensorWithItsShape() {
+        Run r = candor("inspect", model.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("opset:      13"), r.out());
+        assertTrue(r.out().matches("(?s).*conv1\\s+\\[1, 20, 24, 24\\].*"), r.out());
+        assertTrue(r.out().matches("(?s).*pool2\\s+\\[1, 50, 4, 4\\].*"), r.out());
+        assertTrue(r.out().contains("233,196"), "parameter count: " + r.out());
+    }
+
+    @Test
+    void inspectJson() throws Exception {
+        Run r = candor("inspect", model.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertEquals(233_196, json.get("parameters").asLong());
+        assertEquals(10, json.get("nodes").size());
+        JsonNode fc2 = json.get("nodes").get(9).get("outputs").get(0);
+        assertEquals("fc2", fc2.get("tensor").asText());
+        assertEquals("[1,10]", fc2.get("shape").toString());
+    }
+
+    @Test
+    void predictGivesTheSameLogitsOnBothEngines() {
+        Path ort = dir.resolve("ort.npy");
+        Path djl = dir.resolve("djl.npy");
+        Run a = candor("predict", "--model", model.toString(), "--input", input.toString(), "--out", ort.toString());
+        Run b = candor("predict", "--model", model.toString(), "--input", input.toString(), "--out", djl.toString(),
+                "--engine", "djl");
+        assertEquals(0, a.code(), a.err());
+        assertEquals(0, b.code(), b.err());
+        HostTensor ya = Npy.read(ort);
+        HostTensor yb = Npy.read(djl);
+        assertArrayEquals(new long[] {3, 10}, ya.shape());
+        Arrays2.assertClose(ya.toFloatArray(), yb.toFloatArray(), 1e-5, "ort vs djl");
+        assertTrue(a.out().contains("top class per sample"), a.out());
+    }
+
+    @Test
+    void badInputIsOneLineAndExitCodeOne() throws Exception {
+        Run missing = candor("inspect", dir.resolve("nope.onnx").toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().startsWith("candor: model file") && missing.err().contains("does not exist"),
+                missing.err());
+        assertEquals(1, missing.err().strip().lines().count(), missing.err());
+
+        Path text = dir.resolve("notes.onnx");
+        Files.writeString(text, "this is not a model\n");
+        Run corrupt = candor("inspect", text.toString());
+        assertEquals(1, corrupt.code());
+        assertTrue(corrupt.err().contains(text.toString()), corrupt.err());
+
+        Path truncated = dir.resolve("truncated.onnx");
+        byte[] bytes = Files.readAllBytes(model);
+        Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Run cut = candor("predict", "--model", truncated.toString(), "--input", input.toString(), "--out",
+                dir.resolve("y.npy").toString());
+        assertEquals(1, cut.code());
+        assertTrue(cut.err().contains("truncated"), cut.err());
+
+        Path wrong = dir.resolve("wrong.npy");
+        Npy.write(wrong, HostTensor.ofFloats(new long[] {1, 3, 28, 28}, new float[3 * 784]));
+        Path out = dir.resolve("never.npy");
+        Run shape = candor("predict", "--model", model.toString(), "--input", wrong.toString(), "--out", out.toString(),
+                "--engine", "djl");
+        assertEquals(1, shape.code());
+        assertTrue(shape.err().contains("expects"), shape.err());
+        assertFalse(Files.exists(out), "nothing is written on failure");
+
+        float[] v = new float[784];
+        v[5] = Float.NaN;
+        Path nan = dir.resolve("nan.npy");
+        Npy.write(nan, HostTensor.ofFloats(new long[] {1, 1, 28, 28}, v));
+        Run nanRun = candor("predict", "--model", model.toString(), "--input", nan.toString(), "--out", out.toString());
+        assertEquals(1, nanRun.code());
+        assertTrue(nanRun.err().contains("NaN"), nanRun.err());
+    }
+
+    @Test
+    void wrongUsageIsExitCodeTwo() {
+        Run r = candor("predict", "--model", model.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("Missing required option"), r.err());
+        assertEquals(2, candor("inspect", model.toString(), "--no-such-option").code());
+    }
+
+    @Test
+    void demoRuns() {
+        Run r = candor("demo");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("candor demo"), r.out());
+    }
+}
