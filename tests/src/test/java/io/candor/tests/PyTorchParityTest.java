@@ -30,6 +30,12 @@ import org.junit.jupiter.api.TestFactory;
 class PyTorchParityTest {
     private static final double LOGIT_TOLERANCE = 1e-4;
     private static final double GRADIENT_TOLERANCE = 1e-4;
+    /**
+     * When the exporter folds BatchNorm into the convolutions, the ONNX weights differ from the PyTorch
+     * model's by rounding, and a ReLU or max-pool decision near a tie can go the other way; PyTorch's
+     * gradient comes from the unfolded model. Measured worst case: 6.5e-4 (vgg16_bn, opset 17).
+     */
+    private static final double FOLDED_GRADIENT_TOLERANCE = 1e-3;
 
     @Test
     void fixturesArePresent() {
@@ -80,8 +86,9 @@ class PyTorchParityTest {
             NDArray seedArray = batch.create(seed, new ai.djl.ndarray.types.Shape(input.shape()[0], classes));
             NDArray grad = executor.gradients(batch, Map.of(in, x), out, seedArray, List.of(in)).get(in);
             assertArrayEquals(expected.shape(), grad.getShape().getShape());
-            Arrays2.assertClose(expected.toFloatArray(), grad.toFloatArray(), GRADIENT_TOLERANCE,
-                    dir.getFileName() + " input gradient");
+            boolean folded = meta.get("family").asText().contains("_bn") && !meta.get("batchnorm_nodes").asBoolean();
+            Arrays2.assertClose(expected.toFloatArray(), grad.toFloatArray(),
+                    folded ? FOLDED_GRADIENT_TOLERANCE : GRADIENT_TOLERANCE, dir.getFileName() + " input gradient");
         }
     }
 }
