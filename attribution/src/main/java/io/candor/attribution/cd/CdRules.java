@@ -32,6 +32,7 @@ public final class CdRules {
         r.put("MatMul", LinearRule.matMul());
         r.put("BatchNormalization", new BatchNormRule());
         r.put("Relu", new ReluRule());
+        r.put("LeakyRelu", new ReluRule());
         r.put("MaxPool", new MaxPoolRule());
         r.put("Add", AddRule.add());
         r.put("Sub", AddRule.sub());

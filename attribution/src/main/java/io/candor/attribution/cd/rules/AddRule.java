@@ -36,18 +36,12 @@ public final class AddRule implements CdRule {
             return List.of(CdValue.of(total, rel.broadcast(total.getShape())));
         }
         CdValue varying = a.isConstant() ? b : a;
-        NDArray r = varying.relevant();
-        NDArray bias;
-        if (a.isConstant()) {
-            // c - x: the varying part enters negated, the constant is the bias.
-            r = subtract ? r.neg() : r;
-            bias = a.total();
-        } else {
-            bias = subtract ? b.total().neg() : b.total();
-        }
-        r = r.broadcast(total.getShape());
-        NDArray biasMap = bias.broadcast(total.getShape());
-        NDArray s = total.sub(biasMap).sub(r);
-        return List.of(CdValue.of(total, BiasSplit.relevant(r, s, biasMap)));
+        boolean negated = subtract && a.isConstant();
+        NDArray r = (negated ? varying.relevant().neg() : varying.relevant()).broadcast(total.getShape());
+        NDArray irrelevantIn = varying.irrelevant();
+        NDArray s = (negated ? irrelevantIn.neg() : irrelevantIn).broadcast(total.getShape());
+        NDArray bias = (a.isConstant() ? a.total() : subtract ? b.total().neg() : b.total()).broadcast(total.getShape());
+        NDArray tie = BiasSplit.tieShare(varying.relevant(), irrelevantIn, total.getShape().dimension());
+        return List.of(CdValue.of(r.add(s).add(bias), BiasSplit.relevant(r, s, bias, tie)));
     }
 }

@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * BatchNormalization as ACD decomposes it, with the running statistics (CD explains the model in
- * evaluation): BN is a per-channel affine map a*x + b; r = a*relevant, the bias b is shared by
- * |r| / (|r| + |s|), and the irrelevant part is BN(total) minus the relevant one, so it stays exact.
+ * evaluation): BN is a per-channel affine map a*x + b; r = a*relevant and s = a*irrelevant, and the
+ * bias b is shared between them. ACD shares it by |r| / (|r| + |s|) with no constant; Candor uses the
+ * same {@link BiasSplit} as the linear layers, which differs only by 1e-20 and at exact ties.
  */
 public final class BatchNormRule implements CdRule {
     @Override
@@ -28,9 +29,11 @@ public final class BatchNormRule implements CdRule {
         perChannel[1] = scale.size();
         NDArray a = scale.div(var.add(eps).sqrt()).reshape(perChannel);
         NDArray b = shift.reshape(perChannel).sub(a.mul(mean.reshape(perChannel)));
-        NDArray total = x.total().mul(a).add(b);
+        NDArray irrelevantIn = x.irrelevant();
         NDArray r = x.relevant().mul(a);
-        NDArray s = total.sub(b).sub(r);
-        return List.of(CdValue.of(total, BiasSplit.relevantOrZeroShare(r, s, b.broadcast(total.getShape()))));
+        NDArray s = irrelevantIn.mul(a);
+        NDArray bias = b.broadcast(r.getShape());
+        NDArray tie = BiasSplit.tieShare(x.relevant(), irrelevantIn, r.getShape().dimension());
+        return List.of(CdValue.of(r.add(s).add(bias), BiasSplit.relevant(r, s, bias, tie)));
     }
 }

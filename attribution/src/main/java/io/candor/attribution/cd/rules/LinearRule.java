@@ -8,10 +8,11 @@ import io.candor.attribution.cd.CdValue;
 import java.util.List;
 
 /**
- * Conv, Gemm and MatMul with constant weights. The layer without its bias is linear, so the relevant
- * part maps to r = layer(relevant) - bias; the irrelevant contribution is s = layer(total) - bias - r,
- * which costs no second pass; the bias is then shared by {@link BiasSplit}. Only the data input may
- * depend on the explained input.
+ * Conv, Gemm and MatMul with constant weights. The layer without its bias is linear: the relevant part
+ * maps to r = layer(relevant) - bias and the irrelevant part to s = layer(irrelevant) - bias (the
+ * reference computes layer(0) for the bias, which also covers padding); the bias is shared by
+ * {@link BiasSplit}, and the total is r + s + bias. That is two linear passes, as many as the plain
+ * forward plus one, and an irrelevant part that is exactly zero stays exactly zero.
  */
 public final class LinearRule implements CdRule {
     private final int biasInput;
@@ -38,35 +39,40 @@ public final class LinearRule implements CdRule {
     @Override
     public List<CdValue> apply(CdCall call) {
         call.requireOnlyDecomposed(0);
-        NDArray total = call.plainTotals().get(0);
-        List<NDArray> withoutBias = call.totalsWith(0, call.input(0).relevant());
-        if (biasInput >= 0 && biasInput < withoutBias.size()) {
-            withoutBias.set(biasInput, null);
-        }
-        NDArray r = call.plain(withoutBias);
-        NDArray bias = biasMap(call, total);
+        CdValue x = call.input(0);
+        NDArray irrelevantIn = x.irrelevant();
+        NDArray r = withoutBias(call, x.relevant());
+        NDArray s = withoutBias(call, irrelevantIn);
+        NDArray bias = biasMap(call, r);
         if (bias == null) {
-            return List.of(CdValue.of(total, r));
+            return List.of(CdValue.of(r.add(s), r));
         }
-        NDArray s = total.sub(bias).sub(r);
-        return List.of(CdValue.of(total, BiasSplit.relevant(r, s, bias)));
+        NDArray tie = BiasSplit.tieShare(x.relevant(), irrelevantIn, r.getShape().dimension());
+        return List.of(CdValue.of(r.add(s).add(bias), BiasSplit.relevant(r, s, bias, tie)));
+    }
+
+    private NDArray withoutBias(CdCall call, NDArray part) {
+        List<NDArray> arrays = call.totalsWith(0, part);
+        if (biasInput >= 0 && biasInput < arrays.size()) {
+            arrays.set(biasInput, null);
+        }
+        return call.plain(arrays);
     }
 
     /** The bias as it is added to the output (layer(0) in the reference), or null when there is none. */
-    private NDArray biasMap(CdCall call, NDArray total) {
+    private NDArray biasMap(CdCall call, NDArray like) {
         CdValue b = biasInput < 0 ? null : call.input(biasInput);
         if (b == null) {
             return null;
         }
         NDArray bias = b.total();
         if (call.node().opType().equals("Conv")) {
-            long[] shape = new long[total.getShape().dimension()];
+            long[] shape = new long[like.getShape().dimension()];
             java.util.Arrays.fill(shape, 1);
             shape[1] = bias.size();
-            return bias.reshape(shape).broadcast(total.getShape());
+            return bias.reshape(shape).broadcast(like.getShape());
         }
         float beta = call.attrs().getFloat("beta", 1f);
-        NDArray scaled = beta == 1f ? bias : bias.mul(beta);
-        return scaled.broadcast(total.getShape());
+        return (beta == 1f ? bias : bias.mul(beta)).broadcast(like.getShape());
     }
 }

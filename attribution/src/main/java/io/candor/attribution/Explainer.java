@@ -1,0 +1,163 @@
+package io.candor.attribution;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import io.candor.attribution.cd.CdSweep;
+import io.candor.attribution.cd.ContextualDecomposition;
+import io.candor.attribution.deeplift.DeepLift;
+import io.candor.attribution.methods.GradCam;
+import io.candor.attribution.methods.InputXGradient;
+import io.candor.attribution.methods.IntegratedGradients;
+import io.candor.attribution.methods.Occlusion;
+import io.candor.attribution.methods.Quadrature;
+import io.candor.attribution.methods.Saliency;
+import io.candor.attribution.methods.SmoothGrad;
+import io.candor.interop.CandorException;
+import java.util.List;
+import java.util.Map;
+
+/** Runs one attribution method by name on a batch, for the targets asked, as {@code candor explain} does. */
+public final class Explainer {
+    public static final List<String> METHODS = List.of("cd", "deeplift", "saliency", "input-x-gradient",
+            "integrated-gradients", "smoothgrad", "grad-cam", "occlusion");
+
+    private Explainer() {
+    }
+
+    public static Explanation explain(ExecutorModel model, NDManager batch, NDArray input, ExplainOptions o) {
+        NDArray logits = model.logits(batch, input);
+        long classes = logits.getShape().get(1);
+        if (o.method().equals("cd")) {
+            return explainCd(model, batch, input, o, logits);
+        }
+        if (!input.getDataType().isFloating()) {
+            throw new CandorException(o.method() + " differentiates the input, which holds token ids (" + input.getDataType()
+                    + "); explain token inputs with --method cd");
+        }
+        if (o.targets().mode() == Targets.Mode.ALL) {
+            NDList perClass = new NDList();
+            for (long k = 0; k < classes; k++) {
+                long[] t = Targets.of(k).resolve(logits);
+                perClass.add(attribute(model, batch, input, o, t).expandDims(1));
+            }
+            return new Explanation(NDArrays.concat(perClass, 1), new long[0], new float[0], new float[0], null, null);
+        }
+        long[] targets = o.targets().resolve(logits);
+        NDArray attributions = attribute(model, batch, input, o, targets);
+        float[] completeness = new float[0];
+        AttributionMethod method = o.method().equals("grad-cam") ? null : method(o.method(), o);
+        if (method != null) {
+            completeness = method.completenessError(model, batch, input, targets, attributions);
+        }
+        return new Explanation(attributions, targets, pick(logits, targets), completeness, null, null);
+    }
+
+    private static NDArray attribute(ExecutorModel model, NDManager batch, NDArray input, ExplainOptions o, long[] t) {
+        if (o.method().equals("grad-cam")) {
+            if (o.layer() == null) {
+                throw new CandorException("grad-cam needs --layer TENSOR (candor inspect lists the tensors)");
+            }
+            return new GradCam(o.layer()).attribute(model, batch, input, t);
+        }
+        return method(o.method(), o).attribute(model, batch, input, t);
+    }
+
+    /** The input-shaped method called {@code name}. */
+    public static AttributionMethod method(String name, ExplainOptions o) {
+        return switch (name) {
+            case "saliency" -> new Saliency(o.absolute());
+            case "input-x-gradient" -> new InputXGradient();
+            case "integrated-gradients" -> new IntegratedGradients(o.baseline(), quadrature(o), o.internalBatch());
+            case "smoothgrad" -> {
+                if (o.smoothedMethod().equals("smoothgrad")) {
+                    throw new CandorException("SmoothGrad cannot smooth itself");
+                }
+                yield new SmoothGrad(method(o.smoothedMethod(), o), o.noiseLevel(), o.samples(), o.seed());
+            }
+            case "occlusion" -> new Occlusion(o.window(), o.stride(), o.baseline(), o.internalBatch());
+            case "deeplift" -> new DeepLift(o.baseline());
+            default -> throw new CandorException("unknown method '" + name + "'; methods: " + String.join(", ", METHODS));
+        };
+    }
+
+    private static Quadrature quadrature(ExplainOptions o) {
+        return switch (o.integration()) {
+            case "trapezoid" -> Quadrature.trapezoid(o.steps());
+            case "gauss-legendre" -> Quadrature.gaussLegendre(o.steps());
+            default -> throw new CandorException("--integration must be trapezoid or gauss-legendre, got '"
+                    + o.integration() + "'");
+        };
+    }
+
+    private static Explanation explainCd(ExecutorModel model, NDManager batch, NDArray input, ExplainOptions o,
+            NDArray logits) {
+        if (o.targets().mode() == Targets.Mode.ALL) {
+            throw new CandorException("CD scores every class at once (cd_relevant.npy); use --target top or a class"
+                    + " for the attribution map");
+        }
+        long[] targets = o.targets().resolve(logits);
+        ContextualDecomposition cd = new ContextualDecomposition(model.executor());
+        Map<String, NDArray> inputs = Map.of(model.input(), input);
+        boolean tokens = !input.getDataType().isFloating();
+        if (tokens ? o.span() != null : o.mask() != null) {
+            NDArray mask = tokens ? spanMask(batch, input, o.span()) : o.mask();
+            ContextualDecomposition.Decomposition d = tokens
+                    ? cd.decomposeTokens(batch, inputs, model.input(), mask, model.output())
+                    : cd.decompose(batch, inputs, model.input(), mask, model.output());
+            NDArray attributions = spread(mask.broadcast(tokens ? input.getShape() : input.getShape()), d.relevant(), targets);
+            return new Explanation(attributions, targets, pick(logits, targets), new float[0], d.relevant(), d.irrelevant());
+        }
+        CdSweep sweep = new CdSweep(cd);
+        CdSweep.Sweep s = tokens ? sweep.tokens(batch, inputs, model.input(), model.output())
+                : sweep.tiles(batch, inputs, model.input(), o.window(), model.output());
+        NDArray attributions = input.zerosLike().toType(logits.getDataType(), false);
+        NDList relevant = new NDList();
+        NDList irrelevant = new NDList();
+        for (int g = 0; g < s.masks().size(); g++) {
+            ContextualDecomposition.Decomposition d = s.parts().get(g);
+            attributions = attributions.add(spread(s.masks().get(g).broadcast(input.getShape()), d.relevant(), targets));
+            relevant.add(d.relevant().expandDims(1));
+            irrelevant.add(d.irrelevant().expandDims(1));
+        }
+        return new Explanation(attributions, targets, pick(logits, targets), new float[0],
+                NDArrays.concat(relevant, 1), NDArrays.concat(irrelevant, 1));
+    }
+
+    /** Each sample's mask times its target's relevant score. */
+    private static NDArray spread(NDArray mask, NDArray relevant, long[] targets) {
+        long n = targets.length;
+        float[] score = pick(relevant, targets);
+        long[] perSample = new long[mask.getShape().dimension()];
+        java.util.Arrays.fill(perSample, 1);
+        perSample[0] = n;
+        NDArray scores = mask.getManager().create(score).reshape(perSample);
+        return mask.toType(relevant.getDataType(), false).mul(scores);
+    }
+
+    private static NDArray spanMask(NDManager batch, NDArray tokens, int[] span) {
+        long n = tokens.getShape().get(0);
+        long steps = tokens.getShape().get(1);
+        if (span[0] < 0 || span[1] >= steps || span[0] > span[1]) {
+            throw new CandorException("--span " + span[0] + ":" + span[1] + " is outside the " + steps + " tokens");
+        }
+        float[] m = new float[(int) (n * steps)];
+        for (int i = 0; i < n; i++) {
+            for (int t = span[0]; t <= span[1]; t++) {
+                m[(int) (i * steps + t)] = 1;
+            }
+        }
+        return batch.create(m, new ai.djl.ndarray.types.Shape(n, steps));
+    }
+
+    static float[] pick(NDArray scores, long[] targets) {
+        float[] all = scores.toFloatArray();
+        long classes = scores.getShape().get(1);
+        float[] out = new float[targets.length];
+        for (int n = 0; n < targets.length; n++) {
+            out[n] = all[(int) (n * classes + targets[n])];
+        }
+        return out;
+    }
+}

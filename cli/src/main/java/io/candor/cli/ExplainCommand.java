@@ -1,0 +1,330 @@
+package io.candor.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.candor.attribution.ExecutorModel;
+import io.candor.attribution.ExplainOptions;
+import io.candor.attribution.Explainer;
+import io.candor.attribution.Explanation;
+import io.candor.attribution.Targets;
+import io.candor.attribution.render.Heatmap;
+import io.candor.attribution.render.Pictures;
+import io.candor.attribution.render.TokenHtml;
+import io.candor.interop.CandorException;
+import io.candor.interop.exec.Engines;
+import io.candor.interop.exec.Executor;
+import io.candor.interop.io.AtomicFiles;
+import io.candor.interop.onnx.OnnxModel;
+import io.candor.interop.onnx.OnnxReader;
+import io.candor.interop.tensor.HostTensor;
+import io.candor.interop.tensor.Npy;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code candor explain}: attributions of a model's predictions, with heatmaps and a report. */
+@Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Explains a model's predictions with an attribution method.", "",
+            "Writes DIR/attributions.npy (the input's shape; with --target all [batch, classes, ...];",
+            "Grad-CAM: batch x 1 x h x w of the layer), for cd also DIR/cd_relevant.npy and",
+            "DIR/cd_irrelevant.npy (batch x classes, or batch x groups x classes for a sweep),",
+            "DIR/report.json (per sample: target, logit, completeness error where the method has one),",
+            "and a heatmap PNG per sample for images or DIR/tokens.html for token inputs.", "",
+            "Methods: cd (contextual decomposition of the --mask or --span; without one, of each tile",
+            "of --window pixels or of each token), deeplift (DeepLIFT-Rescale against --baseline),",
+            "saliency, input-x-gradient, integrated-gradients, smoothgrad, grad-cam (on --layer),",
+            "occlusion (--window, --stride)."})
+final class ExplainCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "MODEL", description = "The .onnx file.")
+    Path model;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    InputOptions.Source source;
+
+    @Option(names = "--size", paramLabel = "H,W", split = ",", description = "Resize --image inputs to H x W (default: the model's input size).")
+    int[] size;
+
+    @Option(names = "--mean", paramLabel = "M1,M2,...", split = ",", description = "Per-channel mean subtracted from --image inputs (after scaling to [0,1]).")
+    float[] mean;
+
+    @Option(names = "--std", paramLabel = "S1,S2,...", split = ",", description = "Per-channel standard deviation dividing --image inputs.")
+    float[] std;
+
+    @Option(names = "--method", required = true, paramLabel = "METHOD",
+            description = "cd, deeplift, saliency, input-x-gradient, integrated-gradients, smoothgrad, grad-cam or occlusion.")
+    String method;
+
+    @Option(names = "--target", defaultValue = "top", paramLabel = "top|all|K",
+            description = "The logit to explain: the top class (default), every class, or class K.")
+    String target;
+
+    @Option(names = "--mask", paramLabel = "M.npy|M.png",
+            description = "cd: the relevant features (1 = relevant), broadcastable to the input (H x W, C x H x W, ...); a PNG is thresholded at half grey.")
+    Path mask;
+
+    @Option(names = "--span", paramLabel = "A:B", description = "cd on token inputs: the relevant tokens, A to B inclusive (0-based).")
+    String span;
+
+    @Option(names = "--layer", paramLabel = "TENSOR", description = "grad-cam: the tensor to explain at (names from candor inspect).")
+    String layer;
+
+    @Option(names = "--baseline", defaultValue = "zeros", paramLabel = "zeros|FILE.npy",
+            description = "Reference input of deeplift, integrated-gradients and occlusion (default zeros).")
+    String baseline;
+
+    @Option(names = "--steps", defaultValue = "50", description = "integrated-gradients: points on the path (default ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--integration", defaultValue = "trapezoid", paramLabel = "trapezoid|gauss-legendre",
+            description = "integrated-gradients: evenly spaced points from baseline to input inclusive (default), or Gauss-Legendre.")
+    String integration;
+
+    @Option(names = "--window", defaultValue = "4", description = "occlusion: window side; cd without a mask: tile side (default ${DEFAULT-VALUE}).")
+    int window;
+
+    @Option(names = "--stride", defaultValue = "2", description = "occlusion: stride of the window (default ${DEFAULT-VALUE}).")
+    int stride;
+
+    @Option(names = "--internal-batch", defaultValue = "64",
+            description = "Rows per pass for integrated-gradients and windows per pass for occlusion (default ${DEFAULT-VALUE}).")
+    int internalBatch;
+
+    @Option(names = "--abs", description = "saliency: the gradient's magnitude instead of its signed value.")
+    boolean absolute;
+
+    @Option(names = "--noise", defaultValue = "0.15", description = "smoothgrad: noise as a fraction of each sample's value range (default ${DEFAULT-VALUE}).")
+    float noise;
+
+    @Option(names = "--samples", defaultValue = "25", description = "smoothgrad: noisy copies (default ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Option(names = "--smooth", defaultValue = "saliency", paramLabel = "METHOD",
+            description = "smoothgrad: the method it averages (default ${DEFAULT-VALUE}).")
+    String smoothed;
+
+    @Option(names = "--seed", defaultValue = "0", description = "smoothgrad: seed of the noise (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--vocab", paramLabel = "FILE", description = "Token inputs: a file with one token per line, to show words instead of ids.")
+    Path vocab;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for the results (created if needed).")
+    Path out;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!Explainer.METHODS.contains(method)) {
+            throw new CandorException("--method must be one of " + String.join(", ", Explainer.METHODS) + ", got '" + method + "'");
+        }
+        OnnxModel onnx = OnnxReader.read(model);
+        try (Executor executor = Executor.of(onnx); NDManager batch = Engines.newManager()) {
+            ExecutorModel target = ExecutorModel.of(executor);
+            InputOptions.Loaded loaded = InputOptions.load(source, onnx, size, mean, std);
+            NDArray input = loaded.tensor().toNDArray(batch);
+            ExplainOptions options = new ExplainOptions(method, Targets.parse(this.target), baselineArray(batch, loaded.tensor()),
+                    steps, integration, internalBatch, absolute, noise, samples, smoothed, seed, layer, window, stride,
+                    maskArray(batch, loaded.tensor()), parseSpan());
+            Explanation e = Explainer.explain(target, batch, input, options);
+            List<String> written = new ArrayList<>();
+            written.add(save("attributions.npy", e.attributions()));
+            if (e.cdRelevant() != null) {
+                written.add(save("cd_relevant.npy", e.cdRelevant()));
+                written.add(save("cd_irrelevant.npy", e.cdIrrelevant()));
+            }
+            List<String> pictures = drawPictures(loaded, e);
+            written.addAll(pictures);
+            written.add(writeReport(loaded, e, pictures));
+            PrintWriter pw = spec.commandLine().getOut();
+            pw.printf("%s explained %d sample(s) with %s; wrote to %s:%n", model.getFileName(), loaded.tensor().shape()[0],
+                    method, out);
+            written.forEach(f -> pw.println("  " + f));
+            if (e.completeness().length > 0) {
+                float worst = 0;
+                for (float c : e.completeness()) {
+                    worst = Math.max(worst, Math.abs(c));
+                }
+                pw.printf("largest completeness error: %.3g%n", worst);
+            }
+            pw.flush();
+        }
+        return 0;
+    }
+
+    private String save(String name, NDArray array) {
+        Npy.write(out.resolve(name), HostTensor.of(array));
+        return name;
+    }
+
+    private NDArray baselineArray(NDManager batch, HostTensor input) {
+        if (baseline.equals("zeros")) {
+            return null;
+        }
+        HostTensor b = Npy.read(Path.of(baseline)).requireFinite(baseline);
+        if (b.type() != input.type()) {
+            throw new CandorException("the baseline " + baseline + " is " + b.type() + " but the input is " + input.type());
+        }
+        return b.toNDArray(batch);
+    }
+
+    private NDArray maskArray(NDManager batch, HostTensor input) {
+        if (mask == null) {
+            return null;
+        }
+        if (!method.equals("cd")) {
+            throw new CandorException("--mask is for --method cd");
+        }
+        String file = mask.getFileName().toString().toLowerCase();
+        HostTensor m = file.endsWith(".npy") ? Npy.read(mask).requireFinite(mask.toString())
+                : InputOptions.maskImage(mask, input.shape());
+        return m.toNDArray(batch).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+    }
+
+    private int[] parseSpan() {
+        if (span == null) {
+            return null;
+        }
+        String[] parts = span.split(":");
+        try {
+            if (parts.length == 2) {
+                return new int[] {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new CandorException("--span must be A:B with token indices, e.g. 3:5; got '" + span + "'");
+    }
+
+    private List<String> drawPictures(InputOptions.Loaded loaded, Explanation e) throws IOException {
+        HostTensor in = loaded.tensor();
+        HostTensor attributions = HostTensor.of(e.attributions());
+        List<String> files = new ArrayList<>();
+        if (!in.type().isFloating()) {
+            files.add(tokenPage(in, attributions, e));
+            return files;
+        }
+        long[] s = attributions.shape();
+        if (!Pictures.isPicture(in.shape()) || s.length != 4 || e.targets().length == 0) {
+            return files;
+        }
+        float[] values = attributions.toFloatArray();
+        float[] pixels = in.toFloatArray();
+        for (int n = 0; n < s[0]; n++) {
+            float[] map = Pictures.channelSum(values, s, n);
+            BufferedImage background = loaded.images().isEmpty() ? Pictures.fromTensor(pixels, in.shape(), n)
+                    : loaded.images().get(n);
+            String title = String.format("%s, sample %d, class %d (logit %.3g)", method, n, e.targets()[n], e.targetLogits()[n]);
+            BufferedImage picture = Heatmap.render(map, (int) s[2], (int) s[3], background, title);
+            String name = String.format("heatmap_%03d.png", n);
+            ByteArrayOutputStream png = new ByteArrayOutputStream();
+            ImageIO.write(picture, "png", png);
+            AtomicFiles.writeBytes(out.resolve(name), png.toByteArray());
+            files.add(name);
+        }
+        return files;
+    }
+
+    private String tokenPage(HostTensor ids, HostTensor attributions, Explanation e) throws IOException {
+        List<String> words = vocab == null ? List.of() : Files.readAllLines(vocab);
+        long[] s = ids.shape();
+        long[] tokens = ids.toLongArray();
+        float[] scores = attributions.toFloatArray();
+        long perSample = attributions.size() / s[0];
+        List<String> labels = new ArrayList<>();
+        List<List<String>> text = new ArrayList<>();
+        List<float[]> rows = new ArrayList<>();
+        for (int n = 0; n < s[0]; n++) {
+            List<String> row = new ArrayList<>();
+            for (int t = 0; t < s[1]; t++) {
+                long id = tokens[(int) (n * s[1] + t)];
+                row.add(id >= 0 && id < words.size() ? words.get((int) id) : "#" + id);
+            }
+            text.add(row);
+            rows.add(Arrays.copyOfRange(scores, (int) (n * perSample), (int) (n * perSample + s[1])));
+            labels.add(e.targets().length == 0 ? "sample " + n
+                    : String.format("sample %d: class %d (logit %.3g)", n, e.targets()[n], e.targetLogits()[n]));
+        }
+        AtomicFiles.writeString(out.resolve("tokens.html"), TokenHtml.page("candor explain: " + method, labels, text, rows));
+        return "tokens.html";
+    }
+
+    private String writeReport(InputOptions.Loaded loaded, Explanation e, List<String> pictures) throws IOException {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        root.put("model", model.toString());
+        root.put("method", method);
+        root.put("target", target);
+        root.put("input", loaded.description());
+        ObjectNode settings = root.putObject("settings");
+        switch (method) {
+            case "integrated-gradients" -> {
+                settings.put("steps", steps);
+                settings.put("integration", integration);
+                settings.put("baseline", baseline);
+            }
+            case "deeplift" -> settings.put("baseline", baseline);
+            case "smoothgrad" -> {
+                settings.put("noise", noise);
+                settings.put("samples", samples);
+                settings.put("smoothed", smoothed);
+                settings.put("seed", seed);
+            }
+            case "occlusion" -> {
+                settings.put("window", window);
+                settings.put("stride", stride);
+                settings.put("baseline", baseline);
+            }
+            case "grad-cam" -> settings.put("layer", layer);
+            case "cd" -> {
+                settings.put("mask", mask == null ? null : mask.toString());
+                settings.put("span", span);
+                if (mask == null && span == null) {
+                    settings.put("sweep", loaded.tensor().type().isFloating() ? "tiles of " + window : "tokens");
+                }
+            }
+            default -> settings.put("absolute", absolute);
+        }
+        ArrayNode samplesNode = root.putArray("samples");
+        float[] relevant = e.cdRelevant() == null || e.cdRelevant().getShape().dimension() != 2 ? null : e.cdRelevant().toFloatArray();
+        float[] irrelevant = relevant == null ? null : e.cdIrrelevant().toFloatArray();
+        for (int n = 0; n < e.targets().length; n++) {
+            ObjectNode s = samplesNode.addObject();
+            s.put("index", n);
+            s.put("target", e.targets()[n]);
+            s.put("logit", e.targetLogits()[n]);
+            if (e.completeness().length > 0) {
+                s.put("completeness_error", e.completeness()[n]);
+            }
+            if (relevant != null) {
+                long classes = e.cdRelevant().getShape().get(1);
+                s.put("cd_relevant", relevant[(int) (n * classes + e.targets()[n])]);
+                s.put("cd_irrelevant", irrelevant[(int) (n * classes + e.targets()[n])]);
+            }
+            if (n < pictures.size() && pictures.get(n).endsWith(".png")) {
+                s.put("heatmap", pictures.get(n));
+            }
+        }
+        AtomicFiles.writeString(out.resolve("report.json"), mapper.writeValueAsString(root));
+        return "report.json";
+    }
+}
