@@ -15,9 +15,8 @@ import java.util.Set;
 
 /**
  * DeepLIFT-Rescale as a value semantics: every value is evaluated at the input and at the reference.
- * An elementwise nonlinearity y = f(x) is replaced by f(x0) + m (x - x0) with the multiplier
- * m = (f(x) - f(x0)) / (x - x0) held constant (f'(x0) where |x - x0| < 1e-7), which has the same value
- * and whose gradient is the multiplier; linear ops and MaxPool keep their gradient. The gradient of the
+ * An elementwise nonlinearity y = f(x) keeps its value but gets the gradient
+ * m = (f(x) - f(x0)) / (x - x0), held constant (f'(x0) where |x - x0| < 1e-7); linear ops and MaxPool keep their gradient. The gradient of the
  * target with respect to the input is then DeepLIFT's multiplier, and attributions are it times
  * (input - reference).
  */
@@ -62,14 +61,16 @@ public final class DeepLiftSemantics implements Semantics<DlValue> {
         return out;
     }
 
-    /** f(x0) + m (x - x0), with m the Rescale multiplier held constant. */
+    /** A value equal to f(x) whose gradient is the Rescale multiplier m, held constant. */
     private static NDArray rescale(Node node, NDArray x, NDArray x0, NDArray y, NDArray y0) {
         NDArray dx = x.sub(x0).stopGradient();
         NDArray dy = y.sub(y0).stopGradient();
         NDArray small = dx.abs().lt(NEAR_ZERO);
         NDArray safeDx = NDArrays.where(small, dx.onesLike(), dx);
         NDArray m = NDArrays.where(small, derivativeAt(node, x0.stopGradient(), y0.stopGradient()), dy.div(safeDx));
-        return y0.add(m.mul(x.sub(x0)));
+        // Exactly f(x) forward (t - t is 0), gradient m: rounding must not move a later max-pool's argmax.
+        NDArray t = m.mul(x);
+        return y.stopGradient().add(t.sub(t.stopGradient()));
     }
 
     private static NDArray derivativeAt(Node node, NDArray x0, NDArray y0) {

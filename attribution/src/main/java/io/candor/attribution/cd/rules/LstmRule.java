@@ -22,7 +22,7 @@ import java.util.function.UnaryOperator;
  * decomposition not given as tokens. Candor departs from the reference at the last step of the
  * sequence: there a relevant token takes its bias term too, so that relevant tokens covering the whole
  * sentence leave nothing irrelevant (what the reference's author meant the bias rule for). Initial
- * states count as irrelevant. The totals are the plain (fused) LSTM's outputs.
+ * states count as irrelevant.
  */
 public final class LstmRule implements CdRule {
     @Override
@@ -33,7 +33,6 @@ public final class LstmRule implements CdRule {
             throw call.error("CD supports forward LSTMs only, got direction " + direction);
         }
         boolean batchMajor = call.attrs().getInt("layout", 0) == 1;
-        List<NDArray> totals = call.plainTotals();
         CdValue x = call.input(0);
         NDArray xb = batchMajor ? x.relevant().transpose(1, 0, 2) : x.relevant();
         NDArray xt = batchMajor ? x.total().transpose(1, 0, 2) : x.total();
@@ -54,6 +53,7 @@ public final class LstmRule implements CdRule {
         NDArray cG = initial(call, 6, batch, hidden, batchMajor, hB);
         NDArray steppedMask = call.tokenMask();
         NDList relevantH = new NDList();
+        NDList totalH = new NDList();
         for (long t = 0; t < steps; t++) {
             NDArray aB = projB.get(t).add(hB.matMul(rT));
             NDArray aG = projG.get(t).add(hG.matMul(rT));
@@ -77,15 +77,28 @@ public final class LstmRule implements CdRule {
             cB = newCB;
             cG = newCG;
             relevantH.add(hB);
+            totalH.add(hB.add(hG));
         }
-        NDArray y = NDArrays.stack(relevantH, 0).expandDims(1);
+        // Totals are the parts' sums (equal to the fused LSTM's outputs up to rounding), so an
+        // irrelevant part that is exactly zero stays zero downstream.
         List<CdValue> out = new ArrayList<>();
-        out.add(CdValue.of(totals.get(0), batchMajor ? y.transpose(2, 0, 1, 3) : y));
-        out.add(totals.size() > 1 && totals.get(1) != null
-                ? CdValue.of(totals.get(1), batchMajor ? hB.expandDims(1) : hB.expandDims(0)) : null);
-        out.add(totals.size() > 2 && totals.get(2) != null
-                ? CdValue.of(totals.get(2), batchMajor ? cB.expandDims(1) : cB.expandDims(0)) : null);
+        out.add(sequence(NDArrays.stack(relevantH, 0), NDArrays.stack(totalH, 0), batchMajor));
+        out.add(state(hB, hB.add(hG), batchMajor));
+        out.add(state(cB, cB.add(cG), batchMajor));
         return out;
+    }
+
+    /** Y as ONNX lays it out: [T, 1, N, H], or [N, T, 1, H] for layout 1. */
+    private static CdValue sequence(NDArray relevant, NDArray total, boolean batchMajor) {
+        NDArray r = relevant.expandDims(1);
+        NDArray t = total.expandDims(1);
+        return batchMajor ? CdValue.of(t.transpose(2, 0, 1, 3), r.transpose(2, 0, 1, 3)) : CdValue.of(t, r);
+    }
+
+    /** Y_h or Y_c: [1, N, H], or [N, 1, H] for layout 1. */
+    private static CdValue state(NDArray relevant, NDArray total, boolean batchMajor) {
+        int axis = batchMajor ? 1 : 0;
+        return CdValue.of(total.expandDims(axis), relevant.expandDims(axis));
     }
 
     /** Gate block {@code k} in ONNX order (input, output, forget, cell) of the last axis. */
