@@ -1,0 +1,131 @@
+package io.candor.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.candor.cli.Candor;
+import io.candor.interop.tensor.HostTensor;
+import io.candor.interop.tensor.Npy;
+import io.candor.interop.testing.Arrays2;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** candor explain end to end on the PyTorch fixtures: files, shapes, report, heatmaps, errors. */
+class ExplainCliTest {
+    @TempDir
+    Path dir;
+
+    private static final Path MNIST = Fixtures.root().resolve("mnist_cnn_modules_opset17");
+    private static final Path LSTM = Fixtures.root().resolve("lstm1_opset17");
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run candor(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Candor.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private Run explain(Path fixture, Path out, String... extra) {
+        String[] base = {"explain", "--model", fixture.resolve("model.onnx").toString(), "--input",
+            fixture.resolve("input.npy").toString(), "--out", out.toString()};
+        String[] args = java.util.Arrays.copyOf(base, base.length + extra.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        return candor(args);
+    }
+
+    @Test
+    void everyImageMethodWritesAttributionsAReportAndHeatmaps() throws Exception {
+        for (String method : new String[] {"saliency", "input-x-gradient", "integrated-gradients", "smoothgrad", "deeplift",
+            "occlusion", "cd"}) {
+            Path out = dir.resolve(method);
+            Run r = explain(MNIST, out, "--method", method, "--steps", "8", "--samples", "3");
+            assertEquals(0, r.code(), method + ": " + r.err());
+            assertArrayEquals(new long[] {2, 1, 28, 28}, Npy.read(out.resolve("attributions.npy")).shape(), method);
+            JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+            assertEquals(2, report.get("samples").size(), method);
+            assertEquals(Fixtures.meta(MNIST).get("targets").get(0).asLong(), report.get("samples").get(0).get("target").asLong());
+            BufferedImage heatmap = ImageIO.read(out.resolve("heatmap_000.png").toFile());
+            assertTrue(heatmap.getWidth() >= 224, method + " heatmap is enlarged for a 28x28 input");
+        }
+        JsonNode ig = new ObjectMapper().readTree(dir.resolve("integrated-gradients/report.json").toFile());
+        assertTrue(ig.get("samples").get(0).has("completeness_error"));
+        HostTensor relevant = Npy.read(dir.resolve("cd/cd_relevant.npy"));
+        assertEquals(3, relevant.rank(), "a sweep gives [batch, tiles, classes]");
+        assertEquals(49, relevant.shape()[1], "28x28 in tiles of 4");
+    }
+
+    @Test
+    void gradCamAtALayerAndEveryTarget() throws Exception {
+        Run cam = explain(MNIST, dir.resolve("cam"), "--method", "grad-cam", "--layer", "/features/features.5/MaxPool_output_0");
+        assertEquals(0, cam.code(), cam.err());
+        assertArrayEquals(new long[] {2, 1, 4, 4}, Npy.read(dir.resolve("cam/attributions.npy")).shape());
+        Run all = explain(MNIST, dir.resolve("all"), "--method", "saliency", "--target", "all");
+        assertEquals(0, all.code(), all.err());
+        HostTensor perClass = Npy.read(dir.resolve("all/attributions.npy"));
+        assertArrayEquals(new long[] {2, 10, 1, 28, 28}, perClass.shape());
+        Run three = explain(MNIST, dir.resolve("three"), "--method", "saliency", "--target", "3");
+        assertEquals(0, three.code(), three.err());
+        float[] k3 = Npy.read(dir.resolve("three/attributions.npy")).toFloatArray();
+        float[] all3 = new float[784];
+        System.arraycopy(perClass.toFloatArray(), 3 * 784, all3, 0, 784);
+        Arrays2.assertClose(all3, java.util.Arrays.copyOf(k3, 784), 1e-6, "class 3 of --target all");
+    }
+
+    @Test
+    void cdWithAMaskAndOnTokensAddsUpToTheLogits() throws Exception {
+        Path mask = dir.resolve("mask.npy");
+        float[] m = new float[784];
+        for (int i = 0; i < 392; i++) {
+            m[i] = 1;
+        }
+        Npy.write(mask, HostTensor.ofFloats(new long[] {28, 28}, m));
+        Run r = explain(MNIST, dir.resolve("cdmask"), "--method", "cd", "--mask", mask.toString());
+        assertEquals(0, r.code(), r.err());
+        float[] logits = Npy.read(MNIST.resolve("output.npy")).toFloatArray();
+        float[] rel = Npy.read(dir.resolve("cdmask/cd_relevant.npy")).toFloatArray();
+        float[] irr = Npy.read(dir.resolve("cdmask/cd_irrelevant.npy")).toFloatArray();
+        float[] sum = new float[rel.length];
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] = rel[i] + irr[i];
+        }
+        Arrays2.assertClose(logits, sum, 1e-5, "relevant + irrelevant");
+
+        Run text = explain(LSTM, dir.resolve("text"), "--method", "cd", "--span", "2:4");
+        assertEquals(0, text.code(), text.err());
+        String html = Files.readString(dir.resolve("text/tokens.html"));
+        assertTrue(html.contains("<span class=\"t\""), html);
+        Run sweep = explain(LSTM, dir.resolve("sweep"), "--method", "cd");
+        assertEquals(0, sweep.code(), sweep.err());
+        assertArrayEquals(new long[] {3, 7, 2}, Npy.read(dir.resolve("sweep/cd_relevant.npy")).shape());
+    }
+
+    @Test
+    void misuseIsOneClearLine() {
+        Run noLayer = explain(MNIST, dir.resolve("x"), "--method", "grad-cam");
+        assertEquals(1, noLayer.code());
+        assertTrue(noLayer.err().contains("--layer"), noLayer.err());
+        Run tokens = explain(LSTM, dir.resolve("y"), "--method", "saliency");
+        assertEquals(1, tokens.code());
+        assertTrue(tokens.err().contains("token ids"), tokens.err());
+        Run method = explain(MNIST, dir.resolve("z"), "--method", "magic");
+        assertEquals(1, method.code());
+        assertTrue(method.err().contains("--method must be one of"), method.err());
+        Run span = explain(LSTM, dir.resolve("w"), "--method", "cd", "--span", "5:99");
+        assertEquals(1, span.code());
+        assertTrue(span.err().contains("outside"), span.err());
+        Run both = candor("explain", "--model", "m.onnx", "--input", "a.npy", "--image", "b.png", "--method", "cd", "--out", "o");
+        assertEquals(2, both.code());
+    }
+}
