@@ -37,6 +37,9 @@ public final class OnnxReader {
     }
 
     public static OnnxModel read(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new CandorException("model file " + file + " is a folder, not an .onnx file");
+        }
         if (!Files.isRegularFile(file)) {
             throw new CandorException("model file " + file + " does not exist");
         }
@@ -72,10 +75,10 @@ public final class OnnxReader {
         List<ValueInfo> inputs = new ArrayList<>();
         for (ValueInfoProto v : g.getInputList()) {
             if (!initializers.containsKey(v.getName())) {
-                inputs.add(ValueInfo.of(v));
+                inputs.add(valueInfo(v, label, "input"));
             }
         }
-        List<ValueInfo> outputs = g.getOutputList().stream().map(ValueInfo::of).toList();
+        List<ValueInfo> outputs = g.getOutputList().stream().map(v -> valueInfo(v, label, "output")).toList();
 
         Set<String> available = new HashSet<>(initializers.keySet());
         inputs.forEach(v -> available.add(v.name()));
@@ -87,6 +90,14 @@ public final class OnnxReader {
             }
         }
         return new OnnxModel(source, proto, graph, opset);
+    }
+
+    private static ValueInfo valueInfo(ValueInfoProto v, String label, String role) {
+        try {
+            return ValueInfo.of(v);
+        } catch (CandorException e) {
+            throw new CandorException(label + ": " + role + " '" + v.getName() + "': " + e.getMessage(), e);
+        }
     }
 
     private static long defaultOpset(ModelProto proto, String label) {

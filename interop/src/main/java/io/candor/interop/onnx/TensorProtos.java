@@ -22,7 +22,12 @@ public final class TensorProtos {
             throw new CandorException(where + " keeps its data in an external file, which this reader"
                     + " does not resolve here");
         }
-        DataType type = DataType.fromOnnx(proto.getDataType());
+        DataType type;
+        try {
+            type = DataType.fromOnnx(proto.getDataType());
+        } catch (CandorException e) {
+            throw new CandorException(where + ": " + e.getMessage(), e);
+        }
         long[] shape = proto.getDimsList().stream().mapToLong(Long::longValue).toArray();
         long count = HostTensor.elementCount(shape);
         if (!proto.getRawData().isEmpty() || count == 0) {
