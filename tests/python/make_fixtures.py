@@ -5,7 +5,9 @@ For each family and opset it writes tests/fixtures/<family>_opset<k>/ with:
   model.onnx      the exported model (dynamic batch axis)
   input.npy       a seeded random input (float32 NCHW images, int64 token ids)
   output.npy      PyTorch's logits for that input (float32, eval mode)
-  grad_input.npy  for float inputs: d sum_n logits[n, t_n] / d input, t_n = argmax_n
+  grad_input.npy  for float inputs: d sum_n logits[n, t_n] / d input, t_n = argmax_k logits[n, k]
+                  (every opset, except the 224x224 families: newest opset only, to save space)
+  grad_embedding.npy  for the LSTMs: the same gradient w.r.t. the embedding's output [N, T, dim]
   meta.json       family, opset, names, targets, op types, torch version
 and tests/fixtures/manifest.json listing them. Run with Debian's torch 1.13:
   /usr/bin/python3 tests/python/make_fixtures.py --out tests/fixtures
@@ -171,6 +173,17 @@ class LstmText(nn.Module):
         return self.fc(out[:, -1, :])
 
 
+class TinyMlp(nn.Module):
+    """Linear(4,5)-Tanh-Linear(5,3)-Sigmoid."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3), nn.Sigmoid())
+
+    def forward(self, x):
+        return self.net(x)
+
+
 class MiscOps(nn.Module):
     """Elementwise ops, constant padding, pooling and activations that the other families lack."""
 
@@ -210,20 +223,21 @@ def families():
 
     The 224x224 families (whose AdaptiveAvgPool needs a multiple of 7) run at one sample and at the
     two ends of the opset range to keep the fixtures small; their inputs are identical across
-    families, so git stores the file once. Input gradients do not depend on the opset: they are
-    written for the newest opset only.
+    families, so git stores the file once. Input gradients do not depend on the opset: for these
+    families they are written for the newest opset only (option 'grad_newest_only').
     """
     image = lambda shape: (lambda: torch.randn(*shape))
     tokens = lambda: torch.randint(0, 50, (3, 7), dtype=torch.int64)
     big = image((1, 3, 224, 224))
+    newest = {'grad_newest_only': True}
     return [
         ('mnist_cnn_modules', MnistModules, image((2, 1, 28, 28)), ENDS, {}),
         ('mnist_cnn_functional', MnistFunctional, image((2, 1, 28, 28)), ALL_OPSETS, {}),
-        ('vgg11', lambda: Vgg(VGG_CFGS['vgg11'], False), big, ENDS, {}),
-        ('vgg11_bn', lambda: Vgg(VGG_CFGS['vgg11'], True), big, ENDS, {}),
-        ('vgg16', lambda: Vgg(VGG_CFGS['vgg16'], False), big, ENDS, {}),
-        ('vgg16_bn', lambda: Vgg(VGG_CFGS['vgg16'], True), big, ENDS, {}),
-        ('alexnet', AlexNet, big, ENDS, {}),
+        ('vgg11', lambda: Vgg(VGG_CFGS['vgg11'], False), big, ENDS, newest),
+        ('vgg11_bn', lambda: Vgg(VGG_CFGS['vgg11'], True), big, ENDS, newest),
+        ('vgg16', lambda: Vgg(VGG_CFGS['vgg16'], False), big, ENDS, newest),
+        ('vgg16_bn', lambda: Vgg(VGG_CFGS['vgg16'], True), big, ENDS, newest),
+        ('alexnet', AlexNet, big, ENDS, newest),
         ('resnet18_bn_nodes', ResNet18, image((2, 3, 64, 64)), ALL_OPSETS, {'preserve_bn': True}),
         ('resnet18_bn_folded', ResNet18, image((2, 3, 64, 64)), ALL_OPSETS, {}),
         ('lstm1', lambda: LstmText(1, False), tokens, ALL_OPSETS, {}),
@@ -232,6 +246,7 @@ def families():
         ('lstm2_state', lambda: LstmText(2, True), tokens, ALL_OPSETS, {}),
         ('misc_ops_log_softmax', lambda: MiscOps(True), image((2, 3, 8, 8)), ALL_OPSETS, {}),
         ('misc_ops_softmax', lambda: MiscOps(False), image((2, 3, 8, 8)), ALL_OPSETS, {}),
+        ('tiny_mlp', TinyMlp, image((3, 4)), ALL_OPSETS, {}),
     ]
 
 
@@ -257,16 +272,27 @@ def export(name, make_model, make_input, options, opset, with_gradient, out_root
         raise RuntimeError(f'{name}: BatchNormalization was folded although it should be kept')
 
     float_input = x.dtype.is_floating_point
-    with_gradient = with_gradient and float_input
-    if with_gradient:
-        x = x.clone().requires_grad_(True)
+    if float_input:
+        x = x.clone().requires_grad_(with_gradient)
+    embedded = {}
+    hook = None
+    if with_gradient and hasattr(model, 'embedding'):
+        def keep(module, inputs, output):
+            output.retain_grad()
+            embedded['e'] = output
+        hook = model.embedding.register_forward_hook(keep)
     logits = model(x)
+    if hook is not None:
+        hook.remove()
     targets = logits.argmax(dim=1)
     np.save(os.path.join(folder, 'input.npy'), x.detach().numpy())
     np.save(os.path.join(folder, 'output.npy'), logits.detach().numpy().astype(np.float32))
     if with_gradient:
         logits.gather(1, targets[:, None]).sum().backward()
-        np.save(os.path.join(folder, 'grad_input.npy'), x.grad.numpy().astype(np.float32))
+        if float_input:
+            np.save(os.path.join(folder, 'grad_input.npy'), x.grad.numpy().astype(np.float32))
+        if 'e' in embedded:
+            np.save(os.path.join(folder, 'grad_embedding.npy'), embedded['e'].grad.numpy().astype(np.float32))
     meta = {
         'family': name, 'opset': opset, 'input_name': 'input', 'output_name': 'logits',
         'input_dtype': str(x.dtype).replace('torch.', ''), 'targets': targets.tolist(), 'ops': ops,
@@ -274,11 +300,12 @@ def export(name, make_model, make_input, options, opset, with_gradient, out_root
     }
     with open(os.path.join(folder, 'meta.json'), 'w') as f:
         json.dump(meta, f, indent=1)
-    sizes = {f: os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder)}
+    sizes = {f: os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder)
+             if os.path.isfile(os.path.join(folder, f))}
     too_big = [f for f, s in sizes.items() if s > 2 * 1024 * 1024]
     if too_big:
         raise RuntimeError(f'{folder}: {too_big} exceed 2 MiB')
-    return folder, ops, sum(sizes.values())
+    return folder, ops, sizes
 
 
 def main():
@@ -286,14 +313,28 @@ def main():
     parser.add_argument('--out', default='tests/fixtures')
     args = parser.parse_args()
     torch.set_num_threads(1)
-    manifest = []
+    manifest, rows = [], []
     for name, make_model, make_input, opsets, options in families():
         for opset in opsets:
-            folder, ops, size = export(name, make_model, make_input, options, opset, opset == max(opsets), args.out)
+            with_gradient = opset == max(opsets) or not options.get('grad_newest_only')
+            folder, ops, sizes = export(name, make_model, make_input, options, opset, with_gradient, args.out)
             manifest.append({'fixture': os.path.basename(folder), 'family': name, 'opset': opset})
-            print(f'{os.path.basename(folder):36s} {size / 1024:8.1f} KiB  {" ".join(ops)}')
+            rows.append((os.path.basename(folder), ops, sizes))
     with open(os.path.join(args.out, 'manifest.json'), 'w') as f:
         json.dump(manifest, f, indent=1)
+    print_table(rows)
+    total = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(args.out) for f in fs)
+    print(f'total size of {args.out}: {total / 2 ** 20:.2f} MiB')
+
+
+def print_table(rows):
+    """fixture, file sizes (KiB), op types."""
+    names = ['model.onnx', 'input.npy', 'output.npy', 'grad_input.npy', 'grad_embedding.npy']
+    short = ['model', 'input', 'output', 'grad_in', 'grad_emb']
+    print(f'{"fixture":34s}' + ''.join(f'{n:>9s}' for n in short) + '  ops')
+    for fixture, ops, sizes in rows:
+        cells = ''.join(f'{sizes[n] / 1024:9.1f}' if n in sizes else f'{"-":>9s}' for n in names)
+        print(f'{fixture:34s}{cells}  {" ".join(ops)}')
 
 
 if __name__ == '__main__':
