@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 /** {@code candor bench}: timings that the speed targets are measured with. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measures Candor's speed. Figures are medians over the timed iterations.",
-        subcommands = BenchCommand.ExecutorBench.class)
+        subcommands = {BenchCommand.ExecutorBench.class, BenchCommand.AttributionBench.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -77,7 +77,7 @@ final class BenchCommand implements Runnable {
             return 0;
         }
 
-        private static OnnxModel load(String name) {
+        static OnnxModel load(String name) {
             return switch (name) {
                 case "mnist-cnn" -> OnnxReader.fromProto(MnistCnn.build(0), null);
                 case "vgg16" -> OnnxReader.fromProto(Vgg16.build(1, 224, 1000, 0), null);
@@ -112,7 +112,7 @@ final class BenchCommand implements Runnable {
             }
         }
 
-        private double median(Runnable body) {
+        double median(Runnable body) {
             for (int i = 0; i < warmup; i++) {
                 body.run();
             }
@@ -126,13 +126,81 @@ final class BenchCommand implements Runnable {
             return ms[iterations / 2];
         }
 
-        private static HostTensor randomInput(long[] shape) {
+        static HostTensor randomInput(long[] shape) {
             Random r = new Random(0);
             float[] v = new float[Math.toIntExact(HostTensor.elementCount(shape))];
             for (int i = 0; i < v.length; i++) {
                 v[i] = (float) r.nextGaussian();
             }
             return HostTensor.ofFloats(shape, v);
+        }
+    }
+
+    @Command(name = "attribution", mixinStandardHelpOptions = true,
+            description = {"Times the attribution methods against a plain forward pass on the same batch: CD (a",
+                "mask over the left half), DeepLIFT, saliency and integrated gradients (64 steps). Without",
+                "--model: the MNIST CNN at batch 64 and VGG16 (full width, 224x224) at batch 4."})
+    static final class AttributionBench implements Callable<Integer> {
+        @Option(names = "--model", paramLabel = "mnist-cnn|vgg16|FILE", description = "A built-in architecture or an .onnx file.")
+        String model;
+
+        @Option(names = "--batch", description = "Batch size (default: 64 for mnist-cnn, 4 for vgg16, 1 for a file).")
+        Integer batch;
+
+        @Option(names = "--iterations", defaultValue = "5", description = "Timed iterations (default ${DEFAULT-VALUE}).")
+        int iterations;
+
+        @Option(names = "--steps", defaultValue = "64", description = "Integrated-gradients steps (default ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("%-10s %5s %10s %10s %10s %10s %12s %8s%n", "model", "batch", "fwd (ms)", "cd (ms)", "dl (ms)",
+                    "sal (ms)", "ig" + steps + " (ms)", "cd/fwd");
+            ExecutorBench timer = new ExecutorBench();
+            timer.iterations = iterations;
+            timer.warmup = 1;
+            for (String m : model == null ? List.of("mnist-cnn", "vgg16") : List.of(model)) {
+                OnnxModel onnx = ExecutorBench.load(m);
+                int n = batch != null ? batch : m.equals("mnist-cnn") ? 64 : m.equals("vgg16") ? 4 : 1;
+                long[] shape = onnx.graph().inputs().get(0).concreteShape(n);
+                shape[0] = n;
+                HostTensor input = ExecutorBench.randomInput(shape);
+                try (Executor executor = Executor.of(onnx)) {
+                    io.candor.attribution.ExecutorModel target = io.candor.attribution.ExecutorModel.of(executor);
+                    io.candor.attribution.cd.ContextualDecomposition cd = new io.candor.attribution.cd.ContextualDecomposition(executor);
+                    long[] targets = new long[n];
+                    double forward = timer.median(() -> run(batch -> executor.forward(batch, input.toNDArray(batch))));
+                    double cdTime = timer.median(() -> run(batch -> {
+                        NDArray x = input.toNDArray(batch);
+                        long w = shape[shape.length - 1];
+                        NDArray mask = batch.arange(0, (int) w, 1, ai.djl.ndarray.types.DataType.FLOAT32).lt(w / 2f)
+                                .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+                        cd.decompose(batch, Map.of(target.input(), x), target.input(), mask, target.output());
+                    }));
+                    double dl = timer.median(() -> run(batch -> new io.candor.attribution.deeplift.DeepLift(null)
+                            .attribute(target, batch, input.toNDArray(batch), targets)));
+                    double sal = timer.median(() -> run(batch -> new io.candor.attribution.methods.Saliency(false)
+                            .attribute(target, batch, input.toNDArray(batch), targets)));
+                    double ig = timer.median(() -> run(batch -> new io.candor.attribution.methods.IntegratedGradients(null,
+                            io.candor.attribution.methods.Quadrature.trapezoid(steps), 64)
+                            .attribute(target, batch, input.toNDArray(batch), targets)));
+                    out.printf("%-10s %5d %10.1f %10.1f %10.1f %10.1f %12.1f %8.2f%n", m, n, forward, cdTime, dl, sal, ig,
+                            cdTime / forward);
+                    out.flush();
+                }
+            }
+            return 0;
+        }
+
+        private static void run(java.util.function.Consumer<NDManager> body) {
+            try (NDManager batch = Engines.newManager()) {
+                body.accept(batch);
+            }
         }
     }
 }

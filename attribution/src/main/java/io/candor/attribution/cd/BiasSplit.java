@@ -1,18 +1,19 @@
 package io.candor.attribution.cd;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 
 /**
  * How CD shares a bias between the relevant and irrelevant parts: in proportion to the magnitude of
- * each part's contribution, elementwise, with ACD's constant 1e-20 added to both magnitudes (CDEP's code
- * adds 1e-19 to the denominator only, which drops the bias where both contributions vanish).
+ * each part's contribution, elementwise, as ACD does with its constant 1e-20 (CDEP's code adds 1e-19 to
+ * the denominator only, which drops the bias where both contributions vanish).
  *
  * <p>Where both contributions are exactly zero (a unit whose whole receptive field is dead) ACD's
  * constant splits the bias evenly, which would leave half of it irrelevant under a mask covering the
- * whole input. Candor departs there: the tied bias is shared in proportion to how much of the layer's
- * input each part carries in that sample, so a full mask leaves nothing irrelevant and an empty mask
- * nothing relevant.
+ * whole input. Candor departs there: a tied bias is shared in proportion to how much of the layer's
+ * output each part carries in that sample ({@link #tieShare}), so a full mask leaves nothing irrelevant
+ * and an empty mask nothing relevant. Written as share = (|r| + 2e t) / (|r| + |s| + 2e), which is
+ * t at a tie and ACD's (|r| + e) / (|r| + |s| + 2e) to within 1e-20 / (|r| + |s|) elsewhere, with no
+ * branch.
  */
 public final class BiasSplit {
     /** ACD's constant (cd_propagate.py). */
@@ -21,28 +22,37 @@ public final class BiasSplit {
     private BiasSplit() {
     }
 
-    /** r + share * bias, the relevant part of a biased linear output. */
-    public static NDArray relevant(NDArray r, NDArray s, NDArray bias, NDArray tieShare) {
-        NDArray rAbs = r.abs();
-        NDArray sAbs = s.abs();
-        NDArray share = rAbs.add(EPSILON).div(rAbs.add(sAbs).add(2 * EPSILON));
-        NDArray tied = rAbs.add(sAbs).eq(0);
-        return r.add(NDArrays.where(tied, tieShare.broadcast(share.getShape()), share).mul(bias));
+    /**
+     * r + share * bias, the relevant part of a biased linear output.
+     *
+     * @param rAbs |r|, and {@code sAbs} |s|, which the caller has for {@link #tieShare} already
+     * @param tieShare per sample, [batch, 1, ...]
+     */
+    public static NDArray relevant(NDArray r, NDArray rAbs, NDArray sAbs, NDArray bias, NDArray tieShare) {
+        NDArray share = rAbs.add(tieShare.mul(2 * EPSILON)).div(rAbs.add(sAbs).add(2 * EPSILON));
+        return r.add(share.mul(bias));
     }
 
     /**
-     * Per sample, the relevant share of the input's magnitude, shaped [batch, 1, ...] to broadcast over an
-     * output of rank {@code outputRank}; 1/2 when the input is all zeros.
+     * Per sample, the relevant share of the layer's output magnitude sum |r| / (sum |r| + sum |s|), shaped
+     * [batch, 1, ...]; 1/2 when both are zero. Held constant under differentiation.
      */
-    public static NDArray tieShare(NDArray relevantIn, NDArray irrelevantIn, int outputRank) {
-        long n = relevantIn.getShape().get(0);
-        NDArray rel = relevantIn.abs().reshape(n, -1).sum(new int[] {1});
-        NDArray irr = irrelevantIn.abs().reshape(n, -1).sum(new int[] {1});
-        NDArray total = rel.add(irr);
-        NDArray share = NDArrays.where(total.eq(0), total.onesLike().mul(0.5f), rel.div(total.maximum(Float.MIN_NORMAL)));
-        long[] shape = new long[outputRank];
+    public static NDArray tieShare(NDArray rAbs, NDArray sAbs) {
+        int rank = rAbs.getShape().dimension();
+        long n = rAbs.getShape().get(0);
+        NDArray rel = rAbs.stopGradient().reshape(n, -1).sum(new int[] {1});
+        NDArray irr = sAbs.stopGradient().reshape(n, -1).sum(new int[] {1});
+        NDArray share = rel.add(Float.MIN_NORMAL).div(rel.add(irr).add(2 * Float.MIN_NORMAL));
+        long[] shape = new long[rank];
         java.util.Arrays.fill(shape, 1);
         shape[0] = n;
-        return share.reshape(shape).stopGradient();
+        return share.reshape(shape);
+    }
+
+    /** The relevant part of r + s + bias, from the two contributions. */
+    public static NDArray relevant(NDArray r, NDArray s, NDArray bias) {
+        NDArray rAbs = r.abs();
+        NDArray sAbs = s.abs();
+        return relevant(r, rAbs, sAbs, bias, tieShare(rAbs, sAbs));
     }
 }

@@ -37,11 +37,9 @@ public final class AddRule implements CdRule {
         }
         CdValue varying = a.isConstant() ? b : a;
         boolean negated = subtract && a.isConstant();
+        NDArray t = (negated ? varying.total().neg() : varying.total()).broadcast(total.getShape());
         NDArray r = (negated ? varying.relevant().neg() : varying.relevant()).broadcast(total.getShape());
-        NDArray irrelevantIn = varying.irrelevant();
-        NDArray s = (negated ? irrelevantIn.neg() : irrelevantIn).broadcast(total.getShape());
-        NDArray bias = (a.isConstant() ? a.total() : subtract ? b.total().neg() : b.total()).broadcast(total.getShape());
-        NDArray tie = BiasSplit.tieShare(varying.relevant(), irrelevantIn, total.getShape().dimension());
-        return List.of(CdValue.of(r.add(s).add(bias), BiasSplit.relevant(r, s, bias, tie)));
+        NDArray bias = a.isConstant() ? a.total() : subtract ? b.total().neg() : b.total();
+        return List.of(CdValue.of(t.add(bias), BiasSplit.relevant(r, t.sub(r), bias)));
     }
 }

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * BatchNormalization as ACD decomposes it, with the running statistics (CD explains the model in
- * evaluation): BN is a per-channel affine map a*x + b; r = a*relevant and s = a*irrelevant, and the
+ * evaluation): BN is a per-channel affine map a*x + b; r = a*relevant and s = a*total - r, and the
  * bias b is shared between them. ACD shares it by |r| / (|r| + |s|) with no constant; Candor uses the
  * same {@link BiasSplit} as the linear layers, which differs only by 1e-20 and at exact ties.
  */
@@ -29,11 +29,8 @@ public final class BatchNormRule implements CdRule {
         perChannel[1] = scale.size();
         NDArray a = scale.div(var.add(eps).sqrt()).reshape(perChannel);
         NDArray b = shift.reshape(perChannel).sub(a.mul(mean.reshape(perChannel)));
-        NDArray irrelevantIn = x.irrelevant();
+        NDArray t = x.total().mul(a);
         NDArray r = x.relevant().mul(a);
-        NDArray s = irrelevantIn.mul(a);
-        NDArray bias = b.broadcast(r.getShape());
-        NDArray tie = BiasSplit.tieShare(x.relevant(), irrelevantIn, r.getShape().dimension());
-        return List.of(CdValue.of(r.add(s).add(bias), BiasSplit.relevant(r, s, bias, tie)));
+        return List.of(CdValue.of(t.add(b), BiasSplit.relevant(r, t.sub(r), b)));
     }
 }

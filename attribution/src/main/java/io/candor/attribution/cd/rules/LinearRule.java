@@ -8,11 +8,11 @@ import io.candor.attribution.cd.CdValue;
 import java.util.List;
 
 /**
- * Conv, Gemm and MatMul with constant weights. The layer without its bias is linear: the relevant part
- * maps to r = layer(relevant) - bias and the irrelevant part to s = layer(irrelevant) - bias (the
- * reference computes layer(0) for the bias, which also covers padding); the bias is shared by
- * {@link BiasSplit}, and the total is r + s + bias. That is two linear passes, as many as the plain
- * forward plus one, and an irrelevant part that is exactly zero stays exactly zero.
+ * Conv, Gemm and MatMul with constant weights. The layer without its bias is linear: t = layer(total)
+ * - bias and r = layer(relevant) - bias (the reference computes layer(0) for the bias, which also
+ * covers padding), so the irrelevant contribution is s = t - r; the bias is shared by
+ * {@link BiasSplit}. Two linear passes, the plain forward's one plus one; where the relevant part equals
+ * the total, s is exactly zero, so a full mask stays exact through every layer.
  */
 public final class LinearRule implements CdRule {
     private final int biasInput;
@@ -40,15 +40,13 @@ public final class LinearRule implements CdRule {
     public List<CdValue> apply(CdCall call) {
         call.requireOnlyDecomposed(0);
         CdValue x = call.input(0);
-        NDArray irrelevantIn = x.irrelevant();
+        NDArray t = withoutBias(call, x.total());
         NDArray r = withoutBias(call, x.relevant());
-        NDArray s = withoutBias(call, irrelevantIn);
-        NDArray bias = biasMap(call, r);
+        NDArray bias = biasMap(call, t);
         if (bias == null) {
-            return List.of(CdValue.of(r.add(s), r));
+            return List.of(CdValue.of(t, r));
         }
-        NDArray tie = BiasSplit.tieShare(x.relevant(), irrelevantIn, r.getShape().dimension());
-        return List.of(CdValue.of(r.add(s).add(bias), BiasSplit.relevant(r, s, bias, tie)));
+        return List.of(CdValue.of(t.add(bias), BiasSplit.relevant(r, t.sub(r), bias)));
     }
 
     private NDArray withoutBias(CdCall call, NDArray part) {
@@ -70,9 +68,9 @@ public final class LinearRule implements CdRule {
             long[] shape = new long[like.getShape().dimension()];
             java.util.Arrays.fill(shape, 1);
             shape[1] = bias.size();
-            return bias.reshape(shape).broadcast(like.getShape());
+            return bias.reshape(shape);
         }
         float beta = call.attrs().getFloat("beta", 1f);
-        return (beta == 1f ? bias : bias.mul(beta)).broadcast(like.getShape());
+        return beta == 1f ? bias : bias.mul(beta);
     }
 }
