@@ -7,7 +7,7 @@ model.onnx files) and writes, next to them, in <fixture>/attributions/:
   gradcam.npy                                              Grad-CAM at refs.json's layer
   deeplift.npy                                             Rescale via a custom autograd function
   cd_mask.npy, cd_relevant.npy, cd_irrelevant.npy          a torch transcription of the CD equations
-for mnist_cnn_modules_opset17, and for lstm1_opset17 the LSTM CD of a token span. The CD code follows
+for mnist_cnn_modules_opset17 (with the network also saved as TorchScript, model.pt), and for lstm1_opset17 the LSTM CD of a token span. The CD code follows
 ACD's cd_propagate.py as methods.md describes it, written independently of Candor's Java rules.
 Run: /usr/bin/python3 tests/python/make_attribution_refs.py --fixtures tests/fixtures
 """
@@ -203,6 +203,8 @@ def main():
     save('cd_mask.npy', mask[0, 0])
     save('cd_relevant.npy', rel)
     save('cd_irrelevant.npy', irr)
+    # The same network as TorchScript, for the gradient methods on .pt models.
+    torch.jit.trace(model, x).save(os.path.join(folder, 'model.pt'))
     json.dump({'gradcam_layer': '/features/features.5/MaxPool_output_0', 'ig_steps': 16, 'targets': targets.tolist()},
               open(os.path.join(out, 'refs.json'), 'w'), indent=1)
 

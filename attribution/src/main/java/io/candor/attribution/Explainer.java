@@ -26,11 +26,18 @@ public final class Explainer {
     private Explainer() {
     }
 
-    public static Explanation explain(ExecutorModel model, NDManager batch, NDArray input, ExplainOptions o) {
+    /** Methods that need the ONNX graph, not only gradients. */
+    public static final List<String> GRAPH_METHODS = List.of("cd", "deeplift", "grad-cam");
+
+    public static Explanation explain(DifferentiableModel model, NDManager batch, NDArray input, ExplainOptions o) {
+        if (GRAPH_METHODS.contains(o.method()) && !(model instanceof ExecutorModel)) {
+            throw new CandorException(o.method() + " needs the model's ONNX graph (export it with torch.onnx.export);"
+                    + " on a TorchScript model use saliency, input-x-gradient, integrated-gradients, smoothgrad or occlusion");
+        }
         NDArray logits = model.logits(batch, input);
         long classes = logits.getShape().get(1);
         if (o.method().equals("cd")) {
-            return explainCd(model, batch, input, o, logits);
+            return explainCd((ExecutorModel) model, batch, input, o, logits);
         }
         if (!input.getDataType().isFloating()) {
             throw new CandorException(o.method() + " differentiates the input, which holds token ids (" + input.getDataType()
@@ -54,12 +61,12 @@ public final class Explainer {
         return new Explanation(attributions, targets, pick(logits, targets), completeness, null, null);
     }
 
-    private static NDArray attribute(ExecutorModel model, NDManager batch, NDArray input, ExplainOptions o, long[] t) {
+    private static NDArray attribute(DifferentiableModel model, NDManager batch, NDArray input, ExplainOptions o, long[] t) {
         if (o.method().equals("grad-cam")) {
             if (o.layer() == null) {
                 throw new CandorException("grad-cam needs --layer TENSOR (candor inspect lists the tensors)");
             }
-            return new GradCam(o.layer()).attribute(model, batch, input, t);
+            return new GradCam(o.layer()).attribute((ExecutorModel) model, batch, input, t);
         }
         return method(o.method(), o).attribute(model, batch, input, t);
     }

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.candor.attribution.DifferentiableModel;
 import io.candor.attribution.ExecutorModel;
 import io.candor.attribution.ExplainOptions;
 import io.candor.attribution.Explainer;
 import io.candor.attribution.Explanation;
 import io.candor.attribution.Targets;
+import io.candor.attribution.TorchScriptModel;
 import io.candor.attribution.render.Heatmap;
 import io.candor.attribution.render.Pictures;
 import io.candor.attribution.render.TokenHtml;
@@ -53,7 +55,8 @@ import picocli.CommandLine.Spec;
             "saliency, input-x-gradient, integrated-gradients, smoothgrad, grad-cam (on --layer),",
             "occlusion (--window, --stride)."})
 final class ExplainCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "MODEL", description = "The .onnx file.")
+    @Option(names = "--model", required = true, paramLabel = "MODEL",
+            description = "The .onnx file, or a TorchScript .pt file (gradient methods and occlusion only).")
     Path model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -67,6 +70,9 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Option(names = "--std", paramLabel = "S1,S2,...", split = ",", description = "Per-channel standard deviation dividing --image inputs.")
     float[] std;
+
+    @Option(names = "--grayscale", description = "--image on a TorchScript model: one grey channel (ONNX models declare their channels).")
+    boolean grayscale;
 
     @Option(names = "--method", required = true, paramLabel = "METHOD",
             description = "cd, deeplift, saliency, input-x-gradient, integrated-gradients, smoothgrad, grad-cam or occlusion.")
@@ -137,37 +143,50 @@ final class ExplainCommand implements Callable<Integer> {
         if (!Explainer.METHODS.contains(method)) {
             throw new CandorException("--method must be one of " + String.join(", ", Explainer.METHODS) + ", got '" + method + "'");
         }
+        if (isTorchScript(model)) {
+            try (TorchScriptModel module = TorchScriptModel.load(model); NDManager batch = Engines.newManager()) {
+                return explain(module, null, batch);
+            }
+        }
         OnnxModel onnx = OnnxReader.read(model);
         try (Executor executor = Executor.of(onnx); NDManager batch = Engines.newManager()) {
-            ExecutorModel target = ExecutorModel.of(executor);
-            InputOptions.Loaded loaded = InputOptions.load(source, onnx, size, mean, std);
-            NDArray input = loaded.tensor().toNDArray(batch);
-            ExplainOptions options = new ExplainOptions(method, Targets.parse(this.target), baselineArray(batch, loaded.tensor()),
-                    steps, integration, internalBatch, absolute, noise, samples, smoothed, seed, layer, window, stride,
-                    maskArray(batch, loaded.tensor()), parseSpan());
-            Explanation e = Explainer.explain(target, batch, input, options);
-            List<String> written = new ArrayList<>();
-            written.add(save("attributions.npy", e.attributions()));
-            if (e.cdRelevant() != null) {
-                written.add(save("cd_relevant.npy", e.cdRelevant()));
-                written.add(save("cd_irrelevant.npy", e.cdIrrelevant()));
-            }
-            List<String> pictures = drawPictures(loaded, e);
-            written.addAll(pictures);
-            written.add(writeReport(loaded, e, pictures));
-            PrintWriter pw = spec.commandLine().getOut();
-            pw.printf("%s explained %d sample(s) with %s; wrote to %s:%n", model.getFileName(), loaded.tensor().shape()[0],
-                    method, out);
-            written.forEach(f -> pw.println("  " + f));
-            if (e.completeness().length > 0) {
-                float worst = 0;
-                for (float c : e.completeness()) {
-                    worst = Math.max(worst, Math.abs(c));
-                }
-                pw.printf("largest completeness error: %.3g%n", worst);
-            }
-            pw.flush();
+            return explain(ExecutorModel.of(executor), onnx, batch);
         }
+    }
+
+    static boolean isTorchScript(Path file) {
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return name.endsWith(".pt") || name.endsWith(".pth") || name.endsWith(".torchscript");
+    }
+
+    private int explain(DifferentiableModel target, OnnxModel onnx, NDManager batch) throws IOException {
+        InputOptions.Loaded loaded = InputOptions.load(source, onnx, size, mean, std, grayscale);
+        NDArray input = loaded.tensor().toNDArray(batch);
+        ExplainOptions options = new ExplainOptions(method, Targets.parse(this.target), baselineArray(batch, loaded.tensor()),
+                steps, integration, internalBatch, absolute, noise, samples, smoothed, seed, layer, window, stride,
+                maskArray(batch, loaded.tensor()), parseSpan());
+        Explanation e = Explainer.explain(target, batch, input, options);
+        List<String> written = new ArrayList<>();
+        written.add(save("attributions.npy", e.attributions()));
+        if (e.cdRelevant() != null) {
+            written.add(save("cd_relevant.npy", e.cdRelevant()));
+            written.add(save("cd_irrelevant.npy", e.cdIrrelevant()));
+        }
+        List<String> pictures = drawPictures(loaded, e);
+        written.addAll(pictures);
+        written.add(writeReport(loaded, e, pictures));
+        PrintWriter pw = spec.commandLine().getOut();
+        pw.printf("%s explained %d sample(s) with %s; wrote to %s:%n", model.getFileName(), loaded.tensor().shape()[0],
+                method, out);
+        written.forEach(f -> pw.println("  " + f));
+        if (e.completeness().length > 0) {
+            float worst = 0;
+            for (float c : e.completeness()) {
+                worst = Math.max(worst, Math.abs(c));
+            }
+            pw.printf("largest completeness error: %.3g%n", worst);
+        }
+        pw.flush();
         return 0;
     }
 

@@ -33,19 +33,27 @@ final class InputOptions {
     record Loaded(HostTensor tensor, List<BufferedImage> images, String description) {
     }
 
-    static Loaded load(Source source, OnnxModel model, int[] size, float[] mean, float[] std) {
+    /**
+     * @param model the ONNX model, whose declared input gives the image size and channels; {@code null}
+     *     for a TorchScript module, which declares none, so --size (and --grayscale) say them
+     */
+    static Loaded load(Source source, OnnxModel model, int[] size, float[] mean, float[] std, boolean grayscale) {
         if (source.npy != null) {
             return new Loaded(Npy.read(source.npy).requireFinite(source.npy.toString()), List.of(), source.npy.toString());
         }
-        ValueInfo input = model.graph().inputs().get(0);
-        long[] declared = input.concreteShape(-1);
-        if (declared.length != 4) {
-            throw new CandorException("--image needs a model whose input is N x C x H x W; '" + input.name() + "' is " + input.dims());
+        long[] declared = {-1, grayscale ? 1 : 3, -1, -1};
+        if (model != null) {
+            ValueInfo input = model.graph().inputs().get(0);
+            declared = input.concreteShape(-1);
+            if (declared.length != 4) {
+                throw new CandorException("--image needs a model whose input is N x C x H x W; '" + input.name() + "' is "
+                        + input.dims());
+            }
         }
         int h = size != null ? size[0] : (int) declared[2];
         int w = size != null ? size[size.length - 1] : (int) declared[3];
         if (h <= 0 || w <= 0) {
-            throw new CandorException("the model's input size is symbolic; give --size H,W");
+            throw new CandorException("the model does not fix its input size; give --size H,W");
         }
         ImageOptions options = new ImageOptions(h, w, mean, std, declared[1] == 1);
         List<Path> files = ImageTensors.listImages(source.image);

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.candor.attribution.AttributionMethod;
 import io.candor.attribution.ExecutorModel;
+import io.candor.attribution.TorchScriptModel;
+import io.candor.interop.CandorException;
 import io.candor.attribution.cd.ContextualDecomposition;
 import io.candor.attribution.deeplift.DeepLift;
 import io.candor.attribution.methods.GradCam;
@@ -20,6 +22,8 @@ import io.candor.interop.testing.Arrays2;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Candor's attributions against values PyTorch computed on the same fixtures
@@ -51,6 +55,24 @@ class AttributionParityTest {
             Arrays2.assertClose(ref(dir, "cd_relevant.npy"), cd.relevant().toFloatArray(), TOLERANCE, "cd relevant");
             Arrays2.assertClose(ref(dir, "cd_irrelevant.npy"), cd.irrelevant().toFloatArray(), TOLERANCE, "cd irrelevant");
         }
+    }
+
+    @Test
+    void gradientMethodsWorkOnTheTorchScriptExportToo() {
+        Path dir = Fixtures.root().resolve("mnist_cnn_modules_opset17");
+        try (TorchScriptModel model = TorchScriptModel.load(dir.resolve("model.pt")); NDManager m = Engines.newManager()) {
+            NDArray x = Npy.read(dir.resolve("input.npy")).toNDArray(m);
+            Arrays2.assertClose(Npy.read(dir.resolve("output.npy")).toFloatArray(), model.logits(m, x).toFloatArray(),
+                    TOLERANCE, "TorchScript logits");
+            long[] targets = targetsOf(dir);
+            Arrays2.assertClose(ref(dir, "saliency.npy"), new Saliency(false).attribute(model, m, x, targets).toFloatArray(),
+                    TOLERANCE, "TorchScript saliency");
+            Arrays2.assertClose(ref(dir, "ig_trapezoid16.npy"), new IntegratedGradients(null, Quadrature.trapezoid(16), 64)
+                    .attribute(model, m, x, targets).toFloatArray(), TOLERANCE, "TorchScript IG");
+        }
+        CandorException notScript = assertThrows(CandorException.class,
+                () -> TorchScriptModel.load(dir.resolve("input.npy")));
+        assertTrue(notScript.getMessage().contains("not a TorchScript module"), notScript.getMessage());
     }
 
     @Test

@@ -125,6 +125,10 @@ class ExplainCliTest {
         Run span = explain(LSTM, dir.resolve("w"), "--method", "cd", "--span", "5:99");
         assertEquals(1, span.code());
         assertTrue(span.err().contains("outside"), span.err());
+        Run script = candor("explain", "--model", MNIST.resolve("model.pt").toString(), "--input",
+                MNIST.resolve("input.npy").toString(), "--method", "cd", "--out", dir.resolve("v").toString());
+        assertEquals(1, script.code());
+        assertTrue(script.err().contains("needs the model's ONNX graph"), script.err());
         Run both = candor("explain", "--model", "m.onnx", "--input", "a.npy", "--image", "b.png", "--method", "cd", "--out", "o");
         assertEquals(2, both.code());
     }
