@@ -40,8 +40,7 @@ public final class Explainer {
             return explainCd((ExecutorModel) model, batch, input, o, logits);
         }
         if (!input.getDataType().isFloating()) {
-            throw new CandorException(o.method() + " differentiates the input, which holds token ids (" + input.getDataType()
-                    + "); explain token inputs with --method cd");
+            return explainTokens(model, batch, input, o, logits);
         }
         if (o.targets().mode() == Targets.Mode.ALL) {
             NDList perClass = new NDList();
@@ -69,6 +68,41 @@ public final class Explainer {
             return new GradCam(o.layer()).attribute((ExecutorModel) model, batch, input, t);
         }
         return method(o.method(), o).attribute(model, batch, input, t);
+    }
+
+    /**
+     * Token inputs: the method runs on the embedding vectors (the token ids held fixed) and each token's
+     * attribution is the sum over its vector; occlusion hides whole tokens (their vectors set to the
+     * baseline, zeros by default).
+     */
+    private static Explanation explainTokens(DifferentiableModel model, NDManager batch, NDArray ids, ExplainOptions o,
+            NDArray logits) {
+        if (!(model instanceof ExecutorModel graph) || o.method().equals("deeplift") || o.method().equals("grad-cam")) {
+            throw new CandorException(o.method() + " does not apply to token inputs: DeepLIFT has no rule for LSTM gates"
+                    + " and Grad-CAM needs a spatial tensor; use cd, saliency, input-x-gradient, integrated-gradients,"
+                    + " smoothgrad or occlusion");
+        }
+        EmbeddingView view = new EmbeddingView(graph, ids);
+        NDArray vectors = view.embed(batch);
+        ExplainOptions onVectors = new ExplainOptions(o.method(), o.targets(), null, o.steps(), o.integration(),
+                o.internalBatch(), o.absolute(), o.noiseLevel(), o.samples(), o.smoothedMethod(), o.seed(), null,
+                o.window(), o.stride(), null, null);
+        AttributionMethod method = o.method().equals("occlusion")
+                ? new Occlusion(o.window(), (int) vectors.getShape().get(2), o.stride(), (int) vectors.getShape().get(2),
+                        null, o.internalBatch())
+                : method(o.method(), onVectors);
+        if (o.targets().mode() == Targets.Mode.ALL) {
+            NDList perClass = new NDList();
+            for (long k = 0; k < logits.getShape().get(1); k++) {
+                perClass.add(EmbeddingView.perToken(method.attribute(view, batch, vectors, Targets.of(k).resolve(logits)))
+                        .expandDims(1));
+            }
+            return new Explanation(NDArrays.concat(perClass, 1), new long[0], new float[0], new float[0], null, null);
+        }
+        long[] targets = o.targets().resolve(logits);
+        NDArray attributions = method.attribute(view, batch, vectors, targets);
+        float[] completeness = method.completenessError(view, batch, vectors, targets, attributions);
+        return new Explanation(EmbeddingView.perToken(attributions), targets, pick(logits, targets), completeness, null, null);
     }
 
     /** The input-shaped method called {@code name}. */

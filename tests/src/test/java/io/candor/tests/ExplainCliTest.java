@@ -112,13 +112,29 @@ class ExplainCliTest {
     }
 
     @Test
+    void gradientMethodsAndOcclusionExplainTokensThroughTheirEmbeddings() throws Exception {
+        for (String method : new String[] {"saliency", "input-x-gradient", "integrated-gradients", "smoothgrad", "occlusion"}) {
+            Path out = dir.resolve("tok-" + method);
+            Run r = explain(LSTM, out, "--method", method, "--steps", "32", "--samples", "3", "--window", "1", "--stride", "1");
+            assertEquals(0, r.code(), method + ": " + r.err());
+            assertArrayEquals(new long[] {3, 7}, Npy.read(out.resolve("attributions.npy")).shape(), method);
+            assertTrue(Files.readString(out.resolve("tokens.html")).contains("<span class=\"t\""), method);
+        }
+        JsonNode ig = new ObjectMapper().readTree(dir.resolve("tok-integrated-gradients/report.json").toFile());
+        for (JsonNode sample : ig.get("samples")) {
+            assertTrue(Math.abs(sample.get("completeness_error").asDouble()) < 1e-2,
+                    "IG over the embeddings sums to the logit change: " + sample);
+        }
+    }
+
+    @Test
     void misuseIsOneClearLine() {
         Run noLayer = explain(MNIST, dir.resolve("x"), "--method", "grad-cam");
         assertEquals(1, noLayer.code());
         assertTrue(noLayer.err().contains("--layer"), noLayer.err());
-        Run tokens = explain(LSTM, dir.resolve("y"), "--method", "saliency");
+        Run tokens = explain(LSTM, dir.resolve("y"), "--method", "deeplift");
         assertEquals(1, tokens.code());
-        assertTrue(tokens.err().contains("token ids"), tokens.err());
+        assertTrue(tokens.err().contains("does not apply to token inputs"), tokens.err());
         Run method = explain(MNIST, dir.resolve("z"), "--method", "magic");
         assertEquals(1, method.code());
         assertTrue(method.err().contains("--method must be one of"), method.err());

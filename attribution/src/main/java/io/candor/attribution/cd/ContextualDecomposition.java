@@ -53,7 +53,7 @@ public final class ContextualDecomposition {
      */
     public Decomposition decomposeTokens(NDManager batch, Map<String, NDArray> inputs, String input,
             NDArray tokenMask, String output) {
-        Node lookup = embeddingLookup(input);
+        Node lookup = io.candor.attribution.EmbeddingView.lookup(executor, input);
         String embedding = lookup.output(0);
         NDArray e = executor.run(batch, inputs, List.of(embedding)).get(embedding);
         long[] es = e.getShape().getShape();
@@ -83,18 +83,6 @@ public final class ContextualDecomposition {
         Map<String, CdValue> feeds = new HashMap<>();
         inputs.forEach((name, value) -> feeds.put(name, CdValue.constant(value)));
         return feeds;
-    }
-
-    /** The Gather that looks the token input up in an embedding table. */
-    private Node embeddingLookup(String input) {
-        for (Node n : executor.graph().nodes()) {
-            if (n.opType().equals("Gather") && n.input(1).equals(input)
-                    && executor.graph().initializers().containsKey(n.input(0))) {
-                return n;
-            }
-        }
-        throw new CandorException("no embedding lookup (a Gather from a weight table) reads the token input '"
-                + input + "'; token spans need one");
     }
 
     static void requireBroadcastable(long[] mask, long[] input) {

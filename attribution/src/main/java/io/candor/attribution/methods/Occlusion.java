@@ -10,23 +10,33 @@ import io.candor.attribution.DifferentiableModel;
 import io.candor.interop.CandorException;
 
 /**
- * Occlusion (Zeiler and Fergus 2014): a square window slides over the spatial axes with a stride,
- * spanning all channels, and is set to the baseline; a feature's attribution is the mean, over the
- * windows that contain it, of target(input) - target(occluded input). Occluded inputs are evaluated
- * {@code internalBatch} windows at a time. Features no window covers get 0.
+ * Occlusion (Zeiler and Fergus 2014): a window slides over the last two axes with a stride, spanning
+ * all other axes (the channels), and is set to the baseline; a feature's attribution is the mean, over
+ * the windows that contain it, of target(input) - target(occluded input). Occluded inputs are evaluated
+ * {@code internalBatch} windows at a time. Features no window covers get 0. Images use a square window;
+ * token embeddings [batch, tokens, dim] a window of some tokens spanning the whole vector.
  */
 public final class Occlusion implements AttributionMethod {
-    private final int window;
-    private final int stride;
+    private final int windowH;
+    private final int windowW;
+    private final int strideH;
+    private final int strideW;
     private final NDArray baseline;
     private final int internalBatch;
 
+    /** A square window over images. */
     public Occlusion(int window, int stride, NDArray baseline, int internalBatch) {
-        if (window < 1 || stride < 1) {
+        this(window, window, stride, stride, baseline, internalBatch);
+    }
+
+    public Occlusion(int windowH, int windowW, int strideH, int strideW, NDArray baseline, int internalBatch) {
+        if (windowH < 1 || windowW < 1 || strideH < 1 || strideW < 1) {
             throw new CandorException("occlusion needs a window and a stride of at least 1");
         }
-        this.window = window;
-        this.stride = stride;
+        this.windowH = windowH;
+        this.windowW = windowW;
+        this.strideH = strideH;
+        this.strideW = strideW;
         this.baseline = baseline;
         this.internalBatch = Math.max(1, internalBatch);
     }
@@ -40,8 +50,9 @@ public final class Occlusion implements AttributionMethod {
         long n = shape[0];
         long h = shape[shape.length - 2];
         long w = shape[shape.length - 1];
-        if (window > h || window > w) {
-            throw new CandorException("the occlusion window " + window + " is larger than the input's " + h + "x" + w);
+        if (windowH > h || windowW > w) {
+            throw new CandorException("the occlusion window " + windowH + "x" + windowW + " is larger than the input's "
+                    + h + "x" + w);
         }
         NDArray base = baseline == null ? input.zerosLike() : baseline.broadcast(input.getShape());
         NDArray seed = DifferentiableModel.oneHot(batch, targets, model.logits(batch, input).getShape().get(1));
@@ -49,8 +60,8 @@ public final class Occlusion implements AttributionMethod {
         NDArray sum = input.zerosLike();
         NDArray count = input.zerosLike();
         java.util.List<long[]> corners = new java.util.ArrayList<>();
-        for (long i = 0; i + window <= h; i += stride) {
-            for (long j = 0; j + window <= w; j += stride) {
+        for (long i = 0; i + windowH <= h; i += strideH) {
+            for (long j = 0; j + windowW <= w; j += strideW) {
                 corners.add(new long[] {i, j});
             }
         }
@@ -83,7 +94,7 @@ public final class Occlusion implements AttributionMethod {
 
     /** All leading axes, and the window at {@code corner} on the last two. */
     private NDIndex region(int rank, long[] corner) {
-        return new NDIndex().addAllDim(rank - 2).addSliceDim(corner[0], corner[0] + window)
-                .addSliceDim(corner[1], corner[1] + window);
+        return new NDIndex().addAllDim(rank - 2).addSliceDim(corner[0], corner[0] + windowH)
+                .addSliceDim(corner[1], corner[1] + windowW);
     }
 }
