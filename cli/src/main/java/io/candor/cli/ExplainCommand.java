@@ -247,10 +247,9 @@ final class ExplainCommand implements Callable<Integer> {
             return files;
         }
         float[] values = attributions.toFloatArray();
-        float[] pixels = in.toFloatArray();
         for (int n = 0; n < s[0]; n++) {
             float[] map = Pictures.channelSum(values, s, n);
-            BufferedImage background = loaded.images().isEmpty() ? Pictures.fromTensor(pixels, in.shape(), n)
+            BufferedImage background = loaded.images().isEmpty() ? Pictures.fromTensor(in, n)
                     : loaded.images().get(n);
             String title = String.format("%s, sample %d, class %d (logit %.3g)", method, n, e.targets()[n], e.targetLogits()[n]);
             BufferedImage picture = Heatmap.render(map, (int) s[2], (int) s[3], background, title);

@@ -7,13 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.candor.cli.Candor;
+import io.candor.tests.CliRunner.Run;
 import io.candor.interop.tensor.HostTensor;
 import io.candor.interop.tensor.Npy;
 import io.candor.interop.testing.Arrays2;
 import io.candor.models.arch.MnistCnn;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,20 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The candor command end to end, in-process: output, files written, exit codes and error lines. */
 class CliTest {
+    private static Run candor(String... args) {
+        return CliRunner.candor(args);
+    }
+
     @TempDir
     static Path dir;
     static Path model;
     static Path input;
-
-    record Run(int code, String out, String err) {
-    }
-
-    static Run candor(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Candor.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @BeforeAll
     static void writeModel() throws Exception {

@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.candor.cli.Candor;
+import io.candor.tests.CliRunner.Run;
 import io.candor.interop.tensor.HostTensor;
 import io.candor.interop.tensor.Npy;
 import io.candor.interop.testing.Arrays2;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
@@ -21,21 +19,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** candor explain end to end on the PyTorch fixtures: files, shapes, report, heatmaps, errors. */
 class ExplainCliTest {
+    private static Run candor(String... args) {
+        return CliRunner.candor(args);
+    }
+
     @TempDir
     Path dir;
 
     private static final Path MNIST = Fixtures.root().resolve("mnist_cnn_modules_opset17");
     private static final Path LSTM = Fixtures.root().resolve("lstm1_opset17");
-
-    record Run(int code, String out, String err) {
-    }
-
-    static Run candor(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Candor.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     private Run explain(Path fixture, Path out, String... extra) {
         String[] base = {"explain", "--model", fixture.resolve("model.onnx").toString(), "--input",

@@ -1,5 +1,8 @@
 package io.candor.attribution.render;
 
+import io.candor.interop.tensor.HostTensor;
+import io.candor.interop.tensor.ImageOptions;
+import io.candor.interop.tensor.ImageTensors;
 import java.awt.image.BufferedImage;
 
 /** Turns an input tensor back into a picture to draw attributions over. */
@@ -8,33 +11,23 @@ public final class Pictures {
     }
 
     /**
-     * Sample {@code n} of a [batch, channels, h, w] tensor (1 or 3 channels) as an image, each sample's
+     * Sample {@code n} of a [batch, channels, h, w] tensor (1 or 3 channels) as an image, the sample's
      * values stretched to the full grey range, since a tensor's normalisation is not known here.
      */
-    public static BufferedImage fromTensor(float[] values, long[] shape, int n) {
-        int c = (int) shape[1];
-        int h = (int) shape[2];
-        int w = (int) shape[3];
-        int offset = n * c * h * w;
+    public static BufferedImage fromTensor(HostTensor tensor, int n) {
+        long[] s = tensor.shape();
+        int size = (int) (s[1] * s[2] * s[3]);
+        float[] values = tensor.toFloatArray();
         float min = Float.POSITIVE_INFINITY;
         float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < c * h * w; i++) {
-            min = Math.min(min, values[offset + i]);
-            max = Math.max(max, values[offset + i]);
+        for (int i = n * size; i < (n + 1) * size; i++) {
+            min = Math.min(min, values[i]);
+            max = Math.max(max, values[i]);
         }
         float range = max > min ? max - min : 1;
-        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int[] rgb = new int[3];
-                for (int k = 0; k < 3; k++) {
-                    int ch = c == 3 ? k : 0;
-                    rgb[k] = Math.round((values[offset + (ch * h + y) * w + x] - min) / range * 255);
-                }
-                image.setRGB(x, y, (rgb[0] << 16) | (rgb[1] << 8) | rgb[2]);
-            }
-        }
-        return image;
+        // toImage computes (v * std + mean) * 255; these map [min, max] to [0, 255].
+        ImageOptions stretch = new ImageOptions(0, 0, new float[] {-min / range}, new float[] {1 / range}, s[1] == 1);
+        return ImageTensors.toImage(tensor, n, stretch);
     }
 
     /** True for [batch, 1 or 3, h, w]: tensors that are pictures. */
