@@ -10,7 +10,8 @@ import picocli.CommandLine.ScopeType;
 /** The {@code candor} command: explain and repair pretrained neural networks. */
 @Command(name = "candor", mixinStandardHelpOptions = true, version = "candor 0.1.0",
         description = {"Explains and repairs pretrained neural networks given as ONNX.", ""},
-        subcommands = {InspectCommand.class, PredictCommand.class, ExplainCommand.class, BenchCommand.class, DemoCommand.class,
+        subcommands = {InspectCommand.class, PredictCommand.class, ExplainCommand.class, DataCommand.class, TrainCommand.class,
+            EvaluateCommand.class, BenchCommand.class, DemoCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure (a bad model, file or value), 2 wrong usage.",
             "Run 'candor COMMAND --help' for the options of a command."})

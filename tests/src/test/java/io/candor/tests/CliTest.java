@@ -133,9 +133,35 @@ class CliTest {
     }
 
     @Test
-    void demoRuns() {
-        Run r = candor("demo");
+    void demoTrainsExplainsAndWritesItsReport() throws Exception {
+        Path out = dir.resolve("demo");
+        Run r = candor("demo", "--out", out.toString(), "--n-train", "1500", "--epochs", "1");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("candor demo"), r.out());
+        assertTrue(r.out().contains("accuracy on the test split, whose patches lie"), r.out());
+        String report = Files.readString(out.resolve("report.md"));
+        assertTrue(report.contains("## Did it learn the decoy?") && report.contains("corner share (CD)"), report);
+        for (String file : new String[] {"mnist-cnn.onnx", "cd_0.png", "gradcam_3.png", "data/train/x.npy", "data/test_clean/y.npy"}) {
+            assertTrue(Files.exists(out.resolve(file)), file);
+        }
+    }
+
+    @Test
+    void dataTrainAndEvaluateFromTheCommandLine() throws Exception {
+        Path data = dir.resolve("digits");
+        assertEquals(0, candor("data", "make", "decoy-digits", "--out", data.toString(), "--n-train", "600", "--n-val", "100",
+                "--n-test", "100").code());
+        Path model = dir.resolve("trained.onnx");
+        Run train = candor("train", "--data", data.toString(), "--epochs", "2", "--out", model.toString());
+        assertEquals(0, train.code(), train.err());
+        assertTrue(Files.exists(dir.resolve("trained.metrics.json")) && Files.exists(dir.resolve("trained.checkpoint.onnx")));
+        Run eval = candor("evaluate", "--model", model.toString(), "--data", data.toString(), "--split", "val", "--json");
+        assertEquals(0, eval.code(), eval.err());
+        JsonNode json = new ObjectMapper().readTree(eval.out());
+        assertEquals(100, json.get("samples").asLong());
+        assertTrue(json.get("accuracy").asDouble() > 0.3, "two epochs on 600 digits learn something: " + json.get("accuracy"));
+        assertEquals(10, json.get("confusion").size());
+        Run missing = candor("train", "--data", dir.resolve("none").toString(), "--out", model.toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("does not exist"), missing.err());
     }
 }

@@ -1,0 +1,67 @@
+package io.candor.cli;
+
+import io.candor.interop.CandorException;
+import io.candor.models.data.DatasetFolder;
+import io.candor.models.data.DecoyDigits;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code candor data}: datasets with known spurious features. */
+@Command(name = "data", mixinStandardHelpOptions = true, description = "Makes datasets with known biases.",
+        subcommands = DataCommand.Make.class)
+final class DataCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "make", mixinStandardHelpOptions = true,
+            description = {"Generates a dataset folder: train/, val/, test/ (x.npy, y.npy, mask.npy) and meta.json.", "",
+                "decoy-digits: 28x28 digits drawn from the machine's fonts with a 5x5 corner patch whose grey",
+                "level gives the class in train and val and lies in test (DecoyMNIST's analogue); test_clean/",
+                "holds the same test digits without a patch."})
+    static final class Make implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "GENERATOR", description = "decoy-digits")
+        String generator;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "The dataset folder to write.")
+        Path out;
+
+        @Option(names = "--n-train", defaultValue = "30000", description = "Training samples (default ${DEFAULT-VALUE}).")
+        int nTrain;
+
+        @Option(names = "--n-val", defaultValue = "3000", description = "Validation samples (default ${DEFAULT-VALUE}).")
+        int nVal;
+
+        @Option(names = "--n-test", defaultValue = "3000", description = "Test samples (default ${DEFAULT-VALUE}).")
+        int nTest;
+
+        @Option(names = "--seed", defaultValue = "0", description = "Seed; the same seed gives the same files (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (!generator.equals("decoy-digits")) {
+                throw new CandorException("unknown generator '" + generator + "'; available: decoy-digits");
+            }
+            if (nTrain < 1 || nVal < 1 || nTest < 1) {
+                throw new CandorException("--n-train, --n-val and --n-test must be at least 1");
+            }
+            DatasetFolder.write(out, new DecoyDigits().dataset(nTrain, nVal, nTest, seed), DecoyDigits.meta(seed));
+            spec.commandLine().getOut().printf("wrote %s: %d train, %d val, %d test (+ test_clean) samples%n", out,
+                    nTrain, nVal, nTest);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.candor.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.candor.finetune.Evaluation;
+import io.candor.interop.exec.Executor;
+import io.candor.interop.onnx.OnnxReader;
+import io.candor.models.data.DatasetFolder;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code candor evaluate}: accuracy and confusion of a model on a dataset split. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = {"Measures a model on a dataset split: accuracy, accuracy per class, confusion matrix",
+            "(rows: true class), and for two classes ROC AUC and the best F1."})
+final class EvaluateCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "MODEL", description = "The .onnx file.")
+    Path model;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "A dataset folder.")
+    Path data;
+
+    @Option(names = "--split", defaultValue = "test", description = "The split to measure (default ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--json", description = "Print JSON on standard output.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Evaluation e;
+        try (Executor executor = Executor.of(OnnxReader.read(model))) {
+            e = Evaluation.of(executor, DatasetFolder.read(data, split), 256);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(e));
+        } else {
+            out.printf("%s on %s/%s: %d samples, accuracy %.4f%n", model.getFileName(), data.getFileName(), split, e.samples(),
+                    e.accuracy());
+            for (int c = 0; c < e.perClassAccuracy().length; c++) {
+                out.printf("  class %d: accuracy %.4f   confusion %s%n", c, e.perClassAccuracy()[c],
+                        java.util.Arrays.toString(e.confusion()[c]));
+            }
+            if (e.rocAuc() != null) {
+                out.printf("ROC AUC %.4f, best F1 %.4f%n", e.rocAuc(), e.bestF1());
+            }
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,127 @@
+package io.candor.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.candor.finetune.EpochMetrics;
+import io.candor.finetune.Trainer;
+import io.candor.finetune.TrainingConfig;
+import io.candor.interop.CandorException;
+import io.candor.interop.exec.Executor;
+import io.candor.interop.io.AtomicFiles;
+import io.candor.interop.onnx.OnnxModel;
+import io.candor.interop.onnx.OnnxReader;
+import io.candor.interop.onnx.OnnxWriter;
+import io.candor.models.arch.MnistCnn;
+import io.candor.models.data.DatasetFolder;
+import io.candor.models.data.DatasetSplit;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code candor train}: trains a model from scratch on a dataset folder. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Trains a network on a dataset folder and writes it as ONNX.", "",
+            "Writes MODEL.onnx (the best epoch's weights by validation loss), MODEL.metrics.json (loss and",
+            "accuracy per epoch) and MODEL.checkpoint.onnx after every epoch."})
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--arch", paramLabel = "mnist-cnn", description = "A built-in architecture, initialised as PyTorch does (default mnist-cnn).")
+    String arch = "mnist-cnn";
+
+    @Option(names = "--init", paramLabel = "MODEL.onnx", description = "Start from this model instead of --arch.")
+    Path init;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "A dataset folder (candor data make).")
+    Path data;
+
+    @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "64", description = "Mini-batch size (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "0.001", description = "Learning rate (default ${DEFAULT-VALUE}).")
+    float lr;
+
+    @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "adam|sgd", description = "Optimizer (default ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default ${DEFAULT-VALUE}).")
+    float momentum;
+
+    @Option(names = "--weight-decay", defaultValue = "0.0001", description = "L2 weight decay (default ${DEFAULT-VALUE}).")
+    float weightDecay;
+
+    @Option(names = "--patience", defaultValue = "2", description = "Stop after this many epochs without a better validation loss; 0 never stops (default ${DEFAULT-VALUE}).")
+    int patience;
+
+    @Option(names = "--cut", paramLabel = "TENSOR", description = "Train only the weights after this tensor; the rest stays frozen.")
+    String cut;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the initialisation and the shuffling (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", required = true, paramLabel = "MODEL.onnx", description = "Where to write the trained model.")
+    Path out;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        OnnxModel start = init != null ? OnnxReader.read(init) : architecture(arch, seed);
+        DatasetSplit train = DatasetFolder.read(data, "train");
+        DatasetSplit val = DatasetFolder.read(data, "val");
+        TrainingConfig config = new TrainingConfig(epochs, batch, lr, optimizer, momentum, weightDecay, seed, patience, cut, null);
+        PrintWriter pw = spec.commandLine().getOut();
+        Path metricsFile = sibling(out, ".metrics.json");
+        Path checkpoint = sibling(out, ".checkpoint.onnx");
+        List<EpochMetrics> history = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        try (Executor executor = Executor.of(start)) {
+            Progress progress = new Progress(pw);
+            new Trainer(executor, config).train(train, val, 1, new Trainer.Listener() {
+                @Override
+                public void batch(int epoch, int done, int total, double loss) {
+                    progress.update("epoch " + epoch, done, total, String.format("loss %.4f", loss));
+                }
+
+                @Override
+                public void epoch(EpochMetrics m) {
+                    progress.done();
+                    pw.printf("epoch %d: train loss %.4f acc %.4f, val loss %.4f acc %.4f (%.1fs)%s%n", m.epoch(), m.trainLoss(),
+                            m.trainAccuracy(), m.valLoss(), m.valAccuracy(), m.seconds(), m.best() ? " *" : "");
+                    pw.flush();
+                    history.add(m);
+                    OnnxWriter.write(start, executor.initializerValues(), checkpoint);
+                    try {
+                        AtomicFiles.writeString(metricsFile, json.writeValueAsString(history));
+                    } catch (java.io.IOException e) {
+                        throw new CandorException("cannot write " + metricsFile + ": " + e.getMessage(), e);
+                    }
+                }
+            });
+            OnnxWriter.write(start, executor.initializerValues(), out);
+        }
+        pw.printf("wrote %s (best validation epoch), %s and %s%n", out, metricsFile.getFileName(), checkpoint.getFileName());
+        return 0;
+    }
+
+    static OnnxModel architecture(String name, long seed) {
+        if (!name.equals("mnist-cnn")) {
+            throw new CandorException("unknown --arch '" + name + "'; available: mnist-cnn (or give --init MODEL.onnx)");
+        }
+        return OnnxReader.fromProto(MnistCnn.build(seed), null);
+    }
+
+    static Path sibling(Path model, String suffix) {
+        String name = model.getFileName().toString();
+        String stem = name.endsWith(".onnx") ? name.substring(0, name.length() - 5) : name;
+        return model.resolveSibling(stem + suffix);
+    }
+}

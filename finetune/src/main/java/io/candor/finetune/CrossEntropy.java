@@ -1,0 +1,23 @@
+package io.candor.finetune;
+
+import ai.djl.ndarray.NDArray;
+
+/** Cross-entropy of logits against integer labels, optionally with class weights as PyTorch weighs them. */
+public final class CrossEntropy {
+    private final NDArray classWeights;
+
+    /** @param classWeights one weight per class, or {@code null} */
+    public CrossEntropy(NDArray classWeights) {
+        this.classWeights = classWeights;
+    }
+
+    /** The mean loss of the batch: sum(w_y * -log p_y) / sum(w_y). */
+    public NDArray loss(NDArray logits, NDArray labels) {
+        NDArray picked = logits.logSoftmax(1).gather(labels.expandDims(1), 1).squeeze(1);
+        if (classWeights == null) {
+            return picked.mean().neg();
+        }
+        NDArray w = classWeights.get(labels);
+        return picked.mul(w).sum().div(w.sum()).neg();
+    }
+}
