@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 /** {@code candor bench}: timings that the speed targets are measured with. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measures Candor's speed. Figures are medians over the timed iterations.",
-        subcommands = {BenchCommand.ExecutorBench.class, BenchCommand.AttributionBench.class})
+        subcommands = {BenchCommand.ExecutorBench.class, BenchCommand.AttributionBench.class, BenchCommand.TrainBench.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -201,6 +201,46 @@ final class BenchCommand implements Runnable {
             try (NDManager batch = Engines.newManager()) {
                 body.accept(batch);
             }
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = {"Times one training step of the MNIST CNN at batch 64 with Adam (forward, cross-entropy,",
+                "backward, optimizer update), the figure to compare with tests/python/bench_train_step.py."})
+    static final class TrainBench implements Callable<Integer> {
+        @Option(names = "--iterations", defaultValue = "50", description = "Timed steps (default ${DEFAULT-VALUE}).")
+        int iterations;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            int n = 64;
+            HostTensor x = ExecutorBench.randomInput(new long[] {n, 1, 28, 28});
+            long[] labels = new long[n];
+            for (int i = 0; i < n; i++) {
+                labels[i] = i % 10;
+            }
+            try (Executor executor = Executor.of(ExecutorBench.load("mnist-cnn")); NDManager batch = Engines.newManager()) {
+                io.candor.finetune.Trainer trainer = new io.candor.finetune.Trainer(executor, new io.candor.finetune.TrainingConfig(
+                        1, n, 1e-3f, "adam", 0.9f, 1e-4f, 0, 0, null, null));
+                NDArray xs = x.toNDArray(batch);
+                NDArray ys = batch.create(labels);
+                trainer.prepare(true);
+                ExecutorBench timer = new ExecutorBench();
+                timer.iterations = iterations;
+                timer.warmup = 10;
+                double ms = timer.median(() -> {
+                    try (NDManager step = batch.newSubManager()) {
+                        trainer.step(step, xs, ys);
+                    }
+                });
+                trainer.prepare(false);
+                spec.commandLine().getOut().printf("candor (DJL %s, PyTorch engine): median training step %.2f ms (batch 64, Adam)%n",
+                        ai.djl.engine.Engine.getDjlVersion(), ms);
+            }
+            return 0;
         }
     }
 }

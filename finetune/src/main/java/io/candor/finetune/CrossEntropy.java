@@ -4,11 +4,11 @@ import ai.djl.ndarray.NDArray;
 
 /** Cross-entropy of logits against integer labels, optionally with class weights as PyTorch weighs them. */
 public final class CrossEntropy {
-    private final NDArray classWeights;
+    private final float[] classWeights;
 
     /** @param classWeights one weight per class, or {@code null} */
-    public CrossEntropy(NDArray classWeights) {
-        this.classWeights = classWeights;
+    public CrossEntropy(float[] classWeights) {
+        this.classWeights = classWeights == null ? null : classWeights.clone();
     }
 
     /** The mean loss of the batch: sum(w_y * -log p_y) / sum(w_y). */
@@ -17,7 +17,7 @@ public final class CrossEntropy {
         if (classWeights == null) {
             return picked.mean().neg();
         }
-        NDArray w = classWeights.get(labels);
+        NDArray w = labels.getManager().create(classWeights).get(labels);
         return picked.mul(w).sum().div(w.sum()).neg();
     }
 }

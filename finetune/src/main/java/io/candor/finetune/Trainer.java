@@ -26,10 +26,23 @@ import java.util.function.Consumer;
 public final class Trainer {
     private final Executor executor;
     private final TrainingConfig config;
+    private final List<String> trainable;
+    private final String input;
+    private final String output;
+    private final Optimizer optimizer;
+    private final CrossEntropy loss;
 
     public Trainer(Executor executor, TrainingConfig config) {
         this.executor = executor;
         this.config = config;
+        this.trainable = config.cut() == null ? floatingWeights(executor) : executor.weightsAfter(config.cut());
+        if (trainable.isEmpty()) {
+            throw new CandorException("no weights to train" + (config.cut() == null ? "" : " after '" + config.cut() + "'"));
+        }
+        this.input = executor.singleInput();
+        this.output = executor.graph().outputs().get(0).name();
+        this.optimizer = optimizer(config);
+        this.loss = new CrossEntropy(config.classWeights());
     }
 
     /** What a run returns: the metrics of every epoch. */
@@ -46,13 +59,6 @@ public final class Trainer {
     }
 
     public Result train(DatasetSplit train, DatasetSplit val, int firstEpoch, Listener listener) {
-        List<String> trainable = config.cut() == null ? floatingWeights() : executor.weightsAfter(config.cut());
-        if (trainable.isEmpty()) {
-            throw new CandorException("no weights to train" + (config.cut() == null ? "" : " after '" + config.cut() + "'"));
-        }
-        String input = executor.singleInput();
-        String output = executor.graph().outputs().get(0).name();
-        Optimizer optimizer = optimizer();
         Random random = new Random(config.seed());
         Engines.pytorch().setRandomSeed((int) config.seed());
         List<EpochMetrics> history = new ArrayList<>();
@@ -62,14 +68,12 @@ public final class Trainer {
         try (NDManager data = Engines.newManager()) {
             Batches trainBatches = new Batches(train, data, config.batchSize());
             Batches valBatches = new Batches(val, data, config.batchSize());
-            CrossEntropy loss = new CrossEntropy(config.classWeights() == null ? null : data.create(config.classWeights()));
-            trainable.forEach(name -> executor.weight(name).setRequiresGradient(true));
+            prepare(true);
             try {
                 for (int epoch = firstEpoch; epoch <= config.epochs(); epoch++) {
                     long start = System.nanoTime();
-                    double[] trainStats = trainEpoch(trainBatches, random, loss, optimizer, trainable, input, output,
-                            epoch, listener);
-                    double[] valStats = evaluate(valBatches, loss, input, output);
+                    double[] trainStats = trainEpoch(trainBatches, random, epoch, listener);
+                    double[] valStats = evaluate(valBatches);
                     boolean improved = valStats[0] < bestLoss;
                     if (improved) {
                         bestLoss = valStats[0];
@@ -87,8 +91,7 @@ public final class Trainer {
                     }
                 }
             } finally {
-                trainable.forEach(name -> executor.weight(name).setRequiresGradient(false));
-                executor.setTraining(false);
+                prepare(false);
             }
         }
         if (best != null) {
@@ -97,45 +100,69 @@ public final class Trainer {
         return new Result(history);
     }
 
-    private double[] trainEpoch(Batches batches, Random random, CrossEntropy loss, Optimizer optimizer,
-            List<String> trainable, String input, String output, int epoch, Listener listener) {
+    private double[] trainEpoch(Batches batches, Random random, int epoch, Listener listener) {
         long[] order = batches.order(random);
         double lossSum = 0;
         long correct = 0;
-        executor.setTraining(true);
         for (int b = 0; b < batches.count(); b++) {
             try (NDManager batch = Engines.newManager()) {
                 NDArray[] xy = batches.get(batch, order, b);
-                NDArray logits;
-                NDArray value;
-                try (GradientCollector collector = Engines.pytorch().newGradientCollector()) {
-                    logits = executor.run(batch, Map.of(input, xy[0]), List.of(output)).get(output);
-                    value = loss.loss(logits, xy[1]);
-                    collector.backward(value);
-                }
-                for (String name : trainable) {
-                    NDArray weight = executor.weight(name);
-                    try (NDArray grad = weight.getGradient()) {
-                        optimizer.update(name, weight, grad);
-                        grad.subi(grad);
-                    }
-                }
-                double batchLoss = value.getFloat();
+                Step step = step(batch, xy[0], xy[1]);
+                NDArray logits = step.logits();
+                double batchLoss = step.loss();
                 if (!Double.isFinite(batchLoss)) {
                     throw new CandorException("the training loss became " + batchLoss + " in epoch " + epoch
                             + "; lower the learning rate");
                 }
                 lossSum += batchLoss * xy[1].size();
-                correct += logits.argMax(1).eq(xy[1]).sum().toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
+                correct += correct(logits, xy[1]);
                 listener.batch(epoch, b + 1, batches.count(), batchLoss);
             }
         }
-        executor.setTraining(false);
         return new double[] {lossSum / batches.rows(), correct / (double) batches.rows()};
     }
 
+    /**
+     * One optimisation step in training mode: forward, cross-entropy, backward, optimizer update,
+     * gradients cleared. Returns the logits (computed before the update) and the loss. The trained
+     * weights must require gradients, as {@link #train} arranges; a benchmark can call {@link #prepare}.
+     */
+    public Step step(NDManager batch, NDArray x, NDArray y) {
+        NDArray logits;
+        NDArray value;
+        executor.setTraining(true);
+        try (GradientCollector collector = Engines.pytorch().newGradientCollector()) {
+            logits = executor.run(batch, Map.of(input, x), List.of(output)).get(output);
+            value = loss.loss(logits, y);
+            collector.backward(value);
+        } finally {
+            executor.setTraining(false);
+        }
+        for (String name : trainable) {
+            NDArray weight = executor.weight(name);
+            try (NDArray grad = weight.getGradient()) {
+                optimizer.update(name, weight, grad);
+                grad.subi(grad);
+            }
+        }
+        return new Step(logits.stopGradient(), value.getFloat());
+    }
+
+    /** What one step computed. */
+    public record Step(NDArray logits, float loss) {
+    }
+
+    /** Marks the trained weights as requiring gradients (train does this itself). */
+    public void prepare(boolean on) {
+        trainable.forEach(name -> executor.weight(name).setRequiresGradient(on));
+    }
+
+    private static long correct(NDArray logits, NDArray labels) {
+        return logits.argMax(1).eq(labels).sum().toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
+    }
+
     /** Mean loss and accuracy in evaluation mode. */
-    private double[] evaluate(Batches batches, CrossEntropy loss, String input, String output) {
+    private double[] evaluate(Batches batches) {
         long[] order = batches.order(null);
         double lossSum = 0;
         long correct = 0;
@@ -144,13 +171,13 @@ public final class Trainer {
                 NDArray[] xy = batches.get(batch, order, b);
                 NDArray logits = executor.run(batch, Map.of(input, xy[0]), List.of(output)).get(output);
                 lossSum += loss.loss(logits, xy[1]).getFloat() * xy[1].size();
-                correct += logits.argMax(1).eq(xy[1]).sum().toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
+                correct += correct(logits, xy[1]);
             }
         }
         return new double[] {lossSum / batches.rows(), correct / (double) batches.rows()};
     }
 
-    private Optimizer optimizer() {
+    private static Optimizer optimizer(TrainingConfig config) {
         Tracker lr = Tracker.fixed(config.learningRate());
         return switch (config.optimizer()) {
             case "adam" -> Optimizer.adam().optLearningRateTracker(lr).optWeightDecays(config.weightDecay()).build();
@@ -160,7 +187,7 @@ public final class Trainer {
         };
     }
 
-    private List<String> floatingWeights() {
+    private static List<String> floatingWeights(Executor executor) {
         List<String> names = new ArrayList<>();
         executor.model().graph().initializers().forEach((name, t) -> {
             if (t.type().isFloating()) {
