@@ -3,6 +3,7 @@ package io.candor.cli;
 import io.candor.interop.CandorException;
 import io.candor.models.data.DatasetFolder;
 import io.candor.models.data.DecoyDigits;
+import io.candor.models.data.DecoyText;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -27,9 +28,11 @@ final class DataCommand implements Runnable {
             description = {"Generates a dataset folder: train/, val/, test/ (x.npy, y.npy, mask.npy) and meta.json.", "",
                 "decoy-digits: 28x28 digits drawn from the machine's fonts with a 5x5 corner patch whose grey",
                 "level gives the class in train and val and lies in test (DecoyMNIST's analogue); test_clean/",
-                "holds the same test digits without a patch."})
+                "holds the same test digits without a patch.",
+                "decoy-text: short sentiment sentences (label 1 positive) with 'text' in every positive and",
+                "'video' in every negative training sentence; val and test are clean (SST decoy's analogue)."})
     static final class Make implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "GENERATOR", description = "decoy-digits")
+        @Parameters(index = "0", paramLabel = "GENERATOR", description = "decoy-digits or decoy-text")
         String generator;
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "The dataset folder to write.")
@@ -52,15 +55,19 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (!generator.equals("decoy-digits")) {
-                throw new CandorException("unknown generator '" + generator + "'; available: decoy-digits");
-            }
             if (nTrain < 1 || nVal < 1 || nTest < 1) {
                 throw new CandorException("--n-train, --n-val and --n-test must be at least 1");
             }
-            DatasetFolder.write(out, new DecoyDigits().dataset(nTrain, nVal, nTest, seed), DecoyDigits.meta(seed));
-            spec.commandLine().getOut().printf("wrote %s: %d train, %d val, %d test (+ test_clean) samples%n", out,
-                    nTrain, nVal, nTest);
+            switch (generator) {
+                case "decoy-digits" -> DatasetFolder.write(out, new DecoyDigits().dataset(nTrain, nVal, nTest, seed),
+                        DecoyDigits.meta(seed));
+                case "decoy-text" -> {
+                    DecoyText text = new DecoyText();
+                    DatasetFolder.write(out, text.dataset(nTrain, nVal, nTest, seed), text.meta(seed));
+                }
+                default -> throw new CandorException("unknown generator '" + generator + "'; available: decoy-digits, decoy-text");
+            }
+            spec.commandLine().getOut().printf("wrote %s: %d train, %d val, %d test samples%n", out, nTrain, nVal, nTest);
             return 0;
         }
     }

@@ -70,7 +70,7 @@ final class DemoCommand implements Callable<Integer> {
         pw.flush();
         Map<String, DatasetSplit> splits = new DecoyDigits().dataset(nTrain, 3000, 2000, seed);
         DatasetFolder.write(out.resolve("data"), splits, DecoyDigits.meta(seed));
-        OnnxModel start0 = TrainCommand.architecture("mnist-cnn", seed);
+        OnnxModel start0 = TrainCommand.architecture("mnist-cnn", seed, out.resolve("data"));
         StringBuilder report = new StringBuilder("# Candor demo: a CNN that learned a decoy\n\n");
         report.append("Data: `data/` (decoy-digits, seed ").append(seed).append("): ").append(nTrain)
                 .append(" training digits drawn from the machine's fonts, each with a 5x5 patch in a random corner whose ")

@@ -11,6 +11,7 @@ import io.candor.interop.io.AtomicFiles;
 import io.candor.interop.onnx.OnnxModel;
 import io.candor.interop.onnx.OnnxReader;
 import io.candor.interop.onnx.OnnxWriter;
+import io.candor.models.arch.LstmText;
 import io.candor.models.arch.MnistCnn;
 import io.candor.models.data.DatasetFolder;
 import io.candor.models.data.DatasetSplit;
@@ -30,7 +31,9 @@ import picocli.CommandLine.Spec;
             "Writes MODEL.onnx (the best epoch's weights by validation loss), MODEL.metrics.json (loss and",
             "accuracy per epoch) and MODEL.checkpoint.onnx after every epoch."})
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--arch", paramLabel = "mnist-cnn", description = "A built-in architecture, initialised as PyTorch does (default mnist-cnn).")
+    @Option(names = "--arch", paramLabel = "mnist-cnn|lstm-text",
+            description = {"A built-in architecture, initialised as PyTorch does (default mnist-cnn). lstm-text: embedding 32,",
+                "one LSTM layer of 64, sized from the dataset's meta.json (vocabulary, length)."})
     String arch = "mnist-cnn";
 
     @Option(names = "--init", paramLabel = "MODEL.onnx", description = "Start from this model instead of --arch.")
@@ -74,7 +77,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        OnnxModel start = init != null ? OnnxReader.read(init) : architecture(arch, seed);
+        OnnxModel start = init != null ? OnnxReader.read(init) : architecture(arch, seed, data);
         DatasetSplit train = DatasetFolder.read(data, "train");
         DatasetSplit val = DatasetFolder.read(data, "val");
         TrainingConfig config = new TrainingConfig(epochs, batch, lr, optimizer, momentum, weightDecay, seed, patience, cut, null);
@@ -112,11 +115,20 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    static OnnxModel architecture(String name, long seed) {
-        if (!name.equals("mnist-cnn")) {
-            throw new CandorException("unknown --arch '" + name + "'; available: mnist-cnn (or give --init MODEL.onnx)");
+    static OnnxModel architecture(String name, long seed, Path data) throws java.io.IOException {
+        switch (name) {
+            case "mnist-cnn":
+                return OnnxReader.fromProto(MnistCnn.build(seed), null);
+            case "lstm-text":
+                var meta = new ObjectMapper().readTree(data.resolve("meta.json").toFile());
+                if (!meta.has("vocabulary") || !meta.has("length")) {
+                    throw new CandorException(data.resolve("meta.json") + " gives no vocabulary and length for lstm-text");
+                }
+                return OnnxReader.fromProto(LstmText.build(meta.get("vocabulary").size(), 32, 64, 1,
+                        meta.get("classes").size(), meta.get("length").asInt(), seed), null);
+            default:
+                throw new CandorException("unknown --arch '" + name + "'; available: mnist-cnn, lstm-text (or give --init MODEL.onnx)");
         }
-        return OnnxReader.fromProto(MnistCnn.build(seed), null);
     }
 
     static Path sibling(Path model, String suffix) {

@@ -160,6 +160,12 @@ class CliTest {
         assertEquals(100, json.get("samples").asLong());
         assertTrue(json.get("accuracy").asDouble() > 0.3, "two epochs on 600 digits learn something: " + json.get("accuracy"));
         assertEquals(10, json.get("confusion").size());
+        Path text = dir.resolve("text");
+        assertEquals(0, candor("data", "make", "decoy-text", "--out", text.toString(), "--n-train", "800", "--n-val", "200",
+                "--n-test", "200").code());
+        Run lstm = candor("train", "--arch", "lstm-text", "--data", text.toString(), "--epochs", "3", "--lr", "0.003",
+                "--out", dir.resolve("lstm.onnx").toString());
+        assertEquals(0, lstm.code(), lstm.err());
         Run missing = candor("train", "--data", dir.resolve("none").toString(), "--out", model.toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("does not exist"), missing.err());

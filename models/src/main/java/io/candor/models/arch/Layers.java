@@ -62,6 +62,41 @@ public final class Layers {
         return graph.node("Flatten", name, new String[] {x}, "axis", 1L);
     }
 
+    /** An embedding table [vocabulary, dim] from N(0, 1), as nn.Embedding initialises it. */
+    public String embeddingTable(String name, int vocabulary, int dim) {
+        float[] v = new float[vocabulary * dim];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) gaussian();
+        }
+        return graph.initializer(name, HostTensor.ofFloats(new long[] {vocabulary, dim}, v));
+    }
+
+    /**
+     * One forward LSTM layer over a sequence-major input [T, N, in], as PyTorch's exporter writes
+     * nn.LSTM: weights W, R and B (W's and R's biases) uniform in +-1/sqrt(hidden). Returns the names
+     * of Y [T, 1, N, hidden] and Y_h [1, N, hidden].
+     */
+    public String[] lstm(String name, String x, int in, int hidden) {
+        String w = graph.initializer(name + ".W", uniform(hidden, 1, 4L * hidden, in));
+        String r = graph.initializer(name + ".R", uniform(hidden, 1, 4L * hidden, hidden));
+        String b = graph.initializer(name + ".B", uniform(hidden, 1, 8L * hidden));
+        String[] outputs = {name + ".Y", name + ".Y_h", name + ".Y_c"};
+        graph.node("LSTM", outputs, new String[] {x, w, r, b}, "hidden_size", (long) hidden);
+        return outputs;
+    }
+
+    /** Squeeze with the axes as an input (opset 13 and later). */
+    public String squeeze(String name, String x, long... axes) {
+        String a = graph.initializer(name + ".axes", HostTensor.ofLongs(new long[] {axes.length}, axes));
+        return graph.node("Squeeze", name, new String[] {x, a});
+    }
+
+    private double gaussian() {
+        // Box-Muller from the one seeded generator.
+        double u = 1 - random.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
+    }
+
     /** Uniform in +-1/sqrt(fanIn), the bound PyTorch's default init gives both weights and biases. */
     private HostTensor uniform(int fanIn, long... shape) {
         double bound = 1.0 / Math.sqrt(fanIn);
