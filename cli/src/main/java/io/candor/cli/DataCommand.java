@@ -47,6 +47,9 @@ final class DataCommand implements Runnable {
         @Option(names = "--n-test", defaultValue = "3000", description = "Test samples (default ${DEFAULT-VALUE}).")
         int nTest;
 
+        @Option(names = "--no-decoys", description = "decoy-digits: leave the patches out (the control for the biased run).")
+        boolean noDecoys;
+
         @Option(names = "--seed", defaultValue = "0", description = "Seed; the same seed gives the same files (default ${DEFAULT-VALUE}).")
         long seed;
 
@@ -59,7 +62,7 @@ final class DataCommand implements Runnable {
                 throw new CandorException("--n-train, --n-val and --n-test must be at least 1");
             }
             switch (generator) {
-                case "decoy-digits" -> DatasetFolder.write(out, new DecoyDigits().dataset(nTrain, nVal, nTest, seed),
+                case "decoy-digits" -> DatasetFolder.write(out, new DecoyDigits().dataset(nTrain, nVal, nTest, seed, !noDecoys),
                         DecoyDigits.meta(seed));
                 case "decoy-text" -> {
                     DecoyText text = new DecoyText();

@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
             "Writes MODEL.onnx (the best epoch's weights by validation loss), MODEL.metrics.json (loss and",
             "accuracy per epoch) and MODEL.checkpoint.onnx after every epoch."})
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--arch", paramLabel = "mnist-cnn|lstm-text",
+    @Option(names = "--arch", paramLabel = "mnist-cnn|color-cnn|lstm-text",
             description = {"A built-in architecture, initialised as PyTorch does (default mnist-cnn). lstm-text: embedding 32,",
                 "one LSTM layer of 64, sized from the dataset's meta.json (vocabulary, length)."})
     String arch = "mnist-cnn";
@@ -119,6 +119,8 @@ final class TrainCommand implements Callable<Integer> {
         switch (name) {
             case "mnist-cnn":
                 return OnnxReader.fromProto(MnistCnn.build(seed), null);
+            case "color-cnn":
+                return OnnxReader.fromProto(MnistCnn.buildColor(seed), null);
             case "lstm-text":
                 var meta = new ObjectMapper().readTree(data.resolve("meta.json").toFile());
                 if (!meta.has("vocabulary") || !meta.has("length")) {
@@ -127,7 +129,7 @@ final class TrainCommand implements Callable<Integer> {
                 return OnnxReader.fromProto(LstmText.build(meta.get("vocabulary").size(), 32, 64, 1,
                         meta.get("classes").size(), meta.get("length").asInt(), seed), null);
             default:
-                throw new CandorException("unknown --arch '" + name + "'; available: mnist-cnn, lstm-text (or give --init MODEL.onnx)");
+                throw new CandorException("unknown --arch '" + name + "'; available: mnist-cnn, color-cnn, lstm-text (or give --init MODEL.onnx)");
         }
     }
 

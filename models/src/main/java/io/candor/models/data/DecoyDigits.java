@@ -16,10 +16,18 @@ public final class DecoyDigits {
 
     /** The splits train, val, test (lying patches) and test_clean (the test digits without a patch). */
     public java.util.Map<String, DatasetSplit> dataset(int nTrain, int nVal, int nTest, long seed) {
+        return dataset(nTrain, nVal, nTest, seed, true);
+    }
+
+    /**
+     * With {@code decoys} false, the same digits without any patch in every split: the control that
+     * shows what the network reaches on the shapes alone.
+     */
+    public java.util.Map<String, DatasetSplit> dataset(int nTrain, int nVal, int nTest, long seed, boolean decoys) {
         java.util.Map<String, DatasetSplit> splits = new java.util.LinkedHashMap<>();
-        splits.put("train", split(nTrain, seed, false, true));
-        splits.put("val", split(nVal, seed + 1, false, true));
-        splits.put("test", split(nTest, seed + 2, true, true));
+        splits.put("train", split(nTrain, seed, false, decoys));
+        splits.put("val", split(nVal, seed + 1, false, decoys));
+        splits.put("test", split(nTest, seed + 2, true, decoys));
         splits.put("test_clean", split(nTest, seed + 2, true, false));
         return splits;
     }
