@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code candor data}: datasets with known spurious features. */
 @Command(name = "data", mixinStandardHelpOptions = true, description = "Makes datasets with known biases.",
-        subcommands = DataCommand.Make.class)
+        subcommands = {DataCommand.Make.class, DataCommand.Show.class})
 final class DataCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -72,6 +72,88 @@ final class DataCommand implements Runnable {
             }
             spec.commandLine().getOut().printf("wrote %s: %d train, %d val, %d test samples%n", out, nTrain, nVal, nTest);
             return 0;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Draws a grid of samples of an image dataset with their labels, masks outlined in red.")
+    static final class Show implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "DIR", description = "A dataset folder.")
+        Path data;
+
+        @Option(names = "--split", defaultValue = "train", description = "The split to draw (default ${DEFAULT-VALUE}).")
+        String split;
+
+        @Option(names = "--count", defaultValue = "32", description = "Samples to draw (default ${DEFAULT-VALUE}).")
+        int count;
+
+        @Option(names = "--out", required = true, paramLabel = "GRID.png", description = "The picture to write.")
+        Path out;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws java.io.IOException {
+            io.candor.models.data.DatasetSplit s = DatasetFolder.read(data, split);
+            long[] shape = s.x().shape();
+            if (!io.candor.attribution.render.Pictures.isPicture(shape)) {
+                throw new CandorException("data show draws image datasets (N x 1 or 3 x H x W); " + data + " holds "
+                        + java.util.Arrays.toString(shape));
+            }
+            int n = (int) Math.min(count, shape[0]);
+            int h = (int) shape[2];
+            int w = (int) shape[3];
+            int scale = Math.max(1, 84 / Math.max(h, w));
+            int cols = Math.min(8, n);
+            int rows = (n + cols - 1) / cols;
+            int cellW = w * scale + 8;
+            int cellH = h * scale + 22;
+            java.awt.image.BufferedImage grid = new java.awt.image.BufferedImage(cols * cellW, rows * cellH,
+                    java.awt.image.BufferedImage.TYPE_INT_RGB);
+            java.awt.Graphics2D g = grid.createGraphics();
+            g.setColor(java.awt.Color.WHITE);
+            g.fillRect(0, 0, grid.getWidth(), grid.getHeight());
+            long[] labels = s.labels();
+            float[] mask = s.mask() == null ? null : s.mask().toFloatArray();
+            long maskPerSample = mask == null ? 0 : s.mask().size() / (s.mask().shape()[0] == shape[0] ? shape[0] : 1);
+            for (int i = 0; i < n; i++) {
+                int x0 = (i % cols) * cellW + 4;
+                int y0 = (i / cols) * cellH + 4;
+                g.drawImage(io.candor.attribution.render.Pictures.fromTensor(s.x(), i), x0, y0, w * scale, h * scale, null);
+                if (mask != null) {
+                    int offset = s.mask().shape()[0] == shape[0] ? (int) (i * maskPerSample) : 0;
+                    g.setColor(java.awt.Color.RED);
+                    for (int y = 0; y < h; y++) {
+                        for (int x = 0; x < w; x++) {
+                            if (mask[offset + y * w + x] > 0.5f && edge(mask, offset, x, y, w, h)) {
+                                g.fillRect(x0 + x * scale, y0 + y * scale, scale, scale);
+                            }
+                        }
+                    }
+                }
+                g.setColor(java.awt.Color.BLACK);
+                g.drawString("label " + labels[i], x0, y0 + h * scale + 14);
+            }
+            g.dispose();
+            java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.write(grid, "png", png);
+            io.candor.interop.io.AtomicFiles.writeBytes(out, png.toByteArray());
+            spec.commandLine().getOut().printf("wrote %s: %d samples of %s/%s%n", out, n, data.getFileName(), split);
+            return 0;
+        }
+
+        /** A marked pixel with an unmarked (or outside) neighbour: the outline. */
+        private static boolean edge(float[] mask, int offset, int x, int y, int w, int h) {
+            int[][] around = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+            for (int[] d : around) {
+                int nx = x + d[0];
+                int ny = y + d[1];
+                if (nx < 0 || ny < 0 || nx >= w || ny >= h || mask[offset + ny * w + nx] <= 0.5f) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

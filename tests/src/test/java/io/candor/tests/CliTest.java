@@ -150,6 +150,11 @@ class CliTest {
         Path data = dir.resolve("digits");
         assertEquals(0, candor("data", "make", "decoy-digits", "--out", data.toString(), "--n-train", "600", "--n-val", "100",
                 "--n-test", "100").code());
+        Path grid = dir.resolve("grid.png");
+        assertEquals(0, candor("data", "show", data.toString(), "--count", "10", "--out", grid.toString()).code());
+        java.awt.image.BufferedImage picture = javax.imageio.ImageIO.read(grid.toFile());
+        assertEquals(8 * (28 * 3 + 8), picture.getWidth(), "8 columns of enlarged digits");
+        assertEquals(0xff0000, picture.getRGB(4, 4) & 0xffffff, "the corner mask's outline is red");
         Path model = dir.resolve("trained.onnx");
         Run train = candor("train", "--data", data.toString(), "--epochs", "2", "--out", model.toString());
         assertEquals(0, train.code(), train.err());
