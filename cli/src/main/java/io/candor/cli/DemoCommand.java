@@ -10,7 +10,6 @@ import io.candor.attribution.Targets;
 import io.candor.attribution.cd.ContextualDecomposition;
 import io.candor.attribution.render.Heatmap;
 import io.candor.attribution.render.Pictures;
-import io.candor.finetune.EpochMetrics;
 import io.candor.finetune.Evaluation;
 import io.candor.finetune.Trainer;
 import io.candor.finetune.TrainingConfig;
@@ -78,24 +77,11 @@ final class DemoCommand implements Callable<Integer> {
         try (Executor executor = Executor.of(start0)) {
             pw.printf("2/4 training the MNIST CNN (%d epochs, Adam 1e-3, batch 64)%n", epochs);
             pw.flush();
-            Progress progress = new Progress(pw);
             TrainingConfig config = new TrainingConfig(epochs, 64, 1e-3f, "adam", 0.9f, 1e-4f, seed, 2, null, null);
             report.append("## Training\n\n| epoch | train loss | train acc | val loss | val acc |\n|---|---|---|---|---|\n");
-            new Trainer(executor, config).train(splits.get("train"), splits.get("val"), 1, new Trainer.Listener() {
-                @Override
-                public void batch(int epoch, int done, int total, double loss) {
-                    progress.update("epoch " + epoch, done, total, String.format("loss %.4f", loss));
-                }
-
-                @Override
-                public void epoch(EpochMetrics m) {
-                    progress.done();
-                    pw.printf("  epoch %d: val accuracy %.4f%n", m.epoch(), m.valAccuracy());
-                    pw.flush();
+            new Trainer(executor, config).train(splits.get("train"), splits.get("val"), 1, new TrainingProgress(pw, m ->
                     report.append(String.format("| %d | %.4f | %.4f | %.4f | %.4f |%n", m.epoch(), m.trainLoss(),
-                            m.trainAccuracy(), m.valLoss(), m.valAccuracy()));
-                }
-            });
+                            m.trainAccuracy(), m.valLoss(), m.valAccuracy()))));
             OnnxWriter.write(start0, executor.initializerValues(), out.resolve("mnist-cnn.onnx"));
             pw.println("3/4 evaluating");
             Evaluation lying = Evaluation.of(executor, splits.get("test"), 256);

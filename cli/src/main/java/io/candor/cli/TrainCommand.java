@@ -87,28 +87,15 @@ final class TrainCommand implements Callable<Integer> {
         List<EpochMetrics> history = new ArrayList<>();
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         try (Executor executor = Executor.of(start)) {
-            Progress progress = new Progress(pw);
-            new Trainer(executor, config).train(train, val, 1, new Trainer.Listener() {
-                @Override
-                public void batch(int epoch, int done, int total, double loss) {
-                    progress.update("epoch " + epoch, done, total, String.format("loss %.4f", loss));
+            new Trainer(executor, config).train(train, val, 1, new TrainingProgress(pw, m -> {
+                history.add(m);
+                OnnxWriter.write(start, executor.initializerValues(), checkpoint);
+                try {
+                    AtomicFiles.writeString(metricsFile, json.writeValueAsString(history));
+                } catch (java.io.IOException e) {
+                    throw new CandorException("cannot write " + metricsFile + ": " + e.getMessage(), e);
                 }
-
-                @Override
-                public void epoch(EpochMetrics m) {
-                    progress.done();
-                    pw.printf("epoch %d: train loss %.4f acc %.4f, val loss %.4f acc %.4f (%.1fs)%s%n", m.epoch(), m.trainLoss(),
-                            m.trainAccuracy(), m.valLoss(), m.valAccuracy(), m.seconds(), m.best() ? " *" : "");
-                    pw.flush();
-                    history.add(m);
-                    OnnxWriter.write(start, executor.initializerValues(), checkpoint);
-                    try {
-                        AtomicFiles.writeString(metricsFile, json.writeValueAsString(history));
-                    } catch (java.io.IOException e) {
-                        throw new CandorException("cannot write " + metricsFile + ": " + e.getMessage(), e);
-                    }
-                }
-            });
+            }));
             OnnxWriter.write(start, executor.initializerValues(), out);
         }
         pw.printf("wrote %s (best validation epoch), %s and %s%n", out, metricsFile.getFileName(), checkpoint.getFileName());

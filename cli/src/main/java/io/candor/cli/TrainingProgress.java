@@ -1,0 +1,34 @@
+package io.candor.cli;
+
+import io.candor.finetune.EpochMetrics;
+import io.candor.finetune.Trainer;
+import java.io.PrintWriter;
+import java.util.function.Consumer;
+
+/** Shows training on the console: a progress bar per epoch on a terminal, then the epoch's line. */
+final class TrainingProgress implements Trainer.Listener {
+    private final PrintWriter out;
+    private final Progress bar;
+    private final Consumer<EpochMetrics> afterEpoch;
+
+    /** @param afterEpoch what the command does with each finished epoch (checkpoints, reports) */
+    TrainingProgress(PrintWriter out, Consumer<EpochMetrics> afterEpoch) {
+        this.out = out;
+        this.bar = new Progress(out);
+        this.afterEpoch = afterEpoch;
+    }
+
+    @Override
+    public void batch(int epoch, int done, int total, double loss) {
+        bar.update("epoch " + epoch, done, total, String.format("loss %.4f", loss));
+    }
+
+    @Override
+    public void epoch(EpochMetrics m) {
+        bar.done();
+        out.printf("  epoch %d: train loss %.4f acc %.4f, val loss %.4f acc %.4f (%.1fs)%s%n", m.epoch(), m.trainLoss(),
+                m.trainAccuracy(), m.valLoss(), m.valAccuracy(), m.seconds(), m.best() ? " *" : "");
+        out.flush();
+        afterEpoch.accept(m);
+    }
+}
