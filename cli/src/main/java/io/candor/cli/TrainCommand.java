@@ -72,22 +72,37 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "MODEL.onnx", description = "Where to write the trained model.")
     Path out;
 
+    @Option(names = "--resume", description = {"Continue from MODEL.checkpoint.onnx after the last epoch in MODEL.metrics.json",
+        "(the optimizer's moments start afresh)."})
+    boolean resume;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        OnnxModel start = init != null ? OnnxReader.read(init) : architecture(arch, seed, data);
+        Path metricsFile = sibling(out, ".metrics.json");
+        Path checkpoint = sibling(out, ".checkpoint.onnx");
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        List<EpochMetrics> history = new ArrayList<>();
+        if (resume) {
+            if (!java.nio.file.Files.exists(checkpoint) || !java.nio.file.Files.exists(metricsFile)) {
+                throw new CandorException("--resume needs " + checkpoint + " and " + metricsFile + " from an earlier run");
+            }
+            history.addAll(List.of(json.readValue(metricsFile.toFile(), EpochMetrics[].class)));
+        }
+        OnnxModel start = resume ? OnnxReader.read(checkpoint) : init != null ? OnnxReader.read(init) : architecture(arch, seed, data);
+        int firstEpoch = history.size() + 1;
         DatasetSplit train = DatasetFolder.read(data, "train");
         DatasetSplit val = DatasetFolder.read(data, "val");
         TrainingConfig config = new TrainingConfig(epochs, batch, lr, optimizer, momentum, weightDecay, seed, patience, cut, null);
         PrintWriter pw = spec.commandLine().getOut();
-        Path metricsFile = sibling(out, ".metrics.json");
-        Path checkpoint = sibling(out, ".checkpoint.onnx");
-        List<EpochMetrics> history = new ArrayList<>();
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        if (firstEpoch > epochs) {
+            pw.printf("%s already holds %d epochs; nothing to do (raise --epochs to continue)%n", metricsFile, history.size());
+            return 0;
+        }
         try (Executor executor = Executor.of(start)) {
-            new Trainer(executor, config).train(train, val, 1, new TrainingProgress(pw, m -> {
+            new Trainer(executor, config).train(train, val, firstEpoch, new TrainingProgress(pw, m -> {
                 history.add(m);
                 OnnxWriter.write(start, executor.initializerValues(), checkpoint);
                 try {

@@ -159,6 +159,11 @@ class CliTest {
         Run train = candor("train", "--data", data.toString(), "--epochs", "2", "--out", model.toString());
         assertEquals(0, train.code(), train.err());
         assertTrue(Files.exists(dir.resolve("trained.metrics.json")) && Files.exists(dir.resolve("trained.checkpoint.onnx")));
+        Run resumed = candor("train", "--data", data.toString(), "--epochs", "3", "--patience", "0", "--resume", "--out",
+                model.toString());
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("epoch 3:") && !resumed.out().contains("epoch 1:"), resumed.out());
+        assertEquals(3, new ObjectMapper().readTree(dir.resolve("trained.metrics.json").toFile()).size());
         Run eval = candor("evaluate", "--model", model.toString(), "--data", data.toString(), "--split", "val", "--json");
         assertEquals(0, eval.code(), eval.err());
         JsonNode json = new ObjectMapper().readTree(eval.out());
