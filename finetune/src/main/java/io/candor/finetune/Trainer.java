@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * Trains an ONNX model on the executor: cross-entropy, Adam or SGD with momentum, weight decay,
  * shuffled mini-batches from one seed, validation each epoch and early stopping that restores the best
  * weights. Every weight is trained, or only those after a cut tensor. Dropout drops while training and
- * BatchNormalization uses the batch's statistics, as in PyTorch; running statistics are not updated yet.
+ * BatchNormalization uses the batch's statistics and updates the running ones, as in PyTorch.
  */
 public final class Trainer {
     private final Executor executor;

@@ -150,6 +150,13 @@ class ExecutorTest {
             ex.setTraining(true);
             // channel 0: mean 2, var 1 -> -1, 1; channel 1: mean 20, var 100 -> -1, 1
             assertArrayEquals(new float[] {-1, 1, -1, 1}, ex.forward(m, in).toFloatArray(), 1e-5f);
+            // Running statistics move as PyTorch's (momentum 0.1, unbiased variance: 2 and 200 for 2 values).
+            assertArrayEquals(new float[] {0.9f * 100 + 0.1f * 2, 0.9f * 100 + 0.1f * 20}, ex.weight("m").toFloatArray(), 1e-4f);
+            assertArrayEquals(new float[] {0.9f + 0.1f * 2, 0.9f + 0.1f * 200}, ex.weight("v").toFloatArray(), 1e-4f);
+            ex.setTraining(false);
+            ex.forward(m, in);
+            assertArrayEquals(new float[] {0.9f * 100 + 0.1f * 2, 0.9f * 100 + 0.1f * 20}, ex.weight("m").toFloatArray(), 1e-4f,
+                    "evaluation leaves them alone");
         }
     }
 

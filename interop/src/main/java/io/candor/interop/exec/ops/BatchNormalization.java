@@ -9,8 +9,10 @@ import java.util.stream.IntStream;
 
 /**
  * ONNX BatchNormalization over axis 1. In evaluation it uses the running statistics; when the
- * executor trains, the batch's own mean and (biased) variance, as PyTorch does. Written with plain
- * ops so autograd and the attribution rules see every step.
+ * executor trains, the batch's own mean and (biased) variance, and it updates the running statistics
+ * in place as PyTorch does (running = momentum_onnx * running + (1 - momentum_onnx) * batch, with the
+ * unbiased variance; ONNX's momentum 0.9 is PyTorch's 0.1). Written with plain ops so autograd and the
+ * attribution rules see every step.
  */
 public final class BatchNormalization implements OpKernel {
     @Override
@@ -43,13 +45,25 @@ public final class BatchNormalization implements OpKernel {
             mu = perRow.mean(new int[] {1}).reshape(perChannel);
             sigma2 = x.sub(mu).transpose(channelFirst).reshape(channels, -1).square().mean(new int[] {1})
                     .reshape(perChannel);
+            updateRunningStatistics(call, mean, var, mu, sigma2, x.size() / channels);
         } else {
             mu = mean.reshape(perChannel);
             sigma2 = var.reshape(perChannel);
         }
         NDArray y = x.sub(mu).div(sigma2.add(eps).sqrt()).mul(scale.reshape(perChannel)).add(bias.reshape(perChannel));
         List<NDArray> outputs = new ArrayList<>();
+        // Outputs 1 and 2 (running mean and variance in training mode) are the updated weights themselves.
         outputs.add(y);
         return outputs;
+    }
+
+    private static void updateRunningStatistics(OpCall call, NDArray mean, NDArray var, NDArray batchMean,
+            NDArray batchVar, long count) {
+        float momentum = call.attrs().getFloat("momentum", 0.9f);
+        float unbiased = count > 1 ? count / (float) (count - 1) : 1f;
+        NDArray m = batchMean.stopGradient().reshape(mean.getShape());
+        NDArray v = batchVar.stopGradient().reshape(var.getShape()).mul(unbiased);
+        mean.muli(momentum).addi(m.mul(1 - momentum));
+        var.muli(momentum).addi(v.mul(1 - momentum));
     }
 }
