@@ -2,7 +2,9 @@ package io.candor.cli;
 
 import io.candor.interop.CandorException;
 import io.candor.models.data.DatasetFolder;
+import io.candor.models.data.ColorDigits;
 import io.candor.models.data.DecoyDigits;
+import io.candor.models.data.PatchLesions;
 import io.candor.models.data.DecoyText;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -30,9 +32,12 @@ final class DataCommand implements Runnable {
                 "level gives the class in train and val and lies in test (DecoyMNIST's analogue); test_clean/",
                 "holds the same test digits without a patch.",
                 "decoy-text: short sentiment sentences (label 1 positive) with 'text' in every positive and",
-                "'video' in every negative training sentence; val and test are clean (SST decoy's analogue)."})
+                "'video' in every negative training sentence; val and test are clean (SST decoy's analogue).",
+                "color-digits: digits tinted by class (colour y in train/val, 9 - y in test), standardised.",
+                "patch-lesions: --size x --size skin images, benign or malignant lesions; half the benign ones carry",
+                "a band-aid-like patch (mask.npy); test_no_patches/ holds the test images without patches."})
     static final class Make implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "GENERATOR", description = "decoy-digits or decoy-text")
+        @Parameters(index = "0", paramLabel = "GENERATOR", description = "decoy-digits, decoy-text, color-digits or patch-lesions")
         String generator;
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "The dataset folder to write.")
@@ -46,6 +51,9 @@ final class DataCommand implements Runnable {
 
         @Option(names = "--n-test", defaultValue = "3000", description = "Test samples (default ${DEFAULT-VALUE}).")
         int nTest;
+
+        @Option(names = "--size", defaultValue = "64", description = "patch-lesions: image side (default ${DEFAULT-VALUE}).")
+        int size;
 
         @Option(names = "--no-decoys", description = "decoy-digits: leave the patches out (the control for the biased run).")
         boolean noDecoys;
@@ -68,7 +76,19 @@ final class DataCommand implements Runnable {
                     DecoyText text = new DecoyText();
                     DatasetFolder.write(out, text.dataset(nTrain, nVal, nTest, seed), text.meta(seed));
                 }
-                default -> throw new CandorException("unknown generator '" + generator + "'; available: decoy-digits, decoy-text");
+                case "color-digits" -> {
+                    ColorDigits colours = new ColorDigits();
+                    DatasetFolder.write(out, colours.dataset(nTrain, nVal, nTest, seed), colours.meta(seed));
+                }
+                case "patch-lesions" -> {
+                    if (size < 16) {
+                        throw new CandorException("--size must be at least 16");
+                    }
+                    PatchLesions lesions = new PatchLesions(size);
+                    DatasetFolder.write(out, lesions.dataset(nTrain, nVal, nTest, seed), lesions.meta(seed));
+                }
+                default -> throw new CandorException("unknown generator '" + generator
+                        + "'; available: decoy-digits, decoy-text, color-digits, patch-lesions");
             }
             spec.commandLine().getOut().printf("wrote %s: %d train, %d val, %d test samples%n", out, nTrain, nVal, nTest);
             return 0;

@@ -1,0 +1,104 @@
+package io.candor.models.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ColorAndLesionsTest {
+    @Test
+    void colourFollowsTheClassInTrainingAndIsInvertedInTest() {
+        ColorDigits generator = new ColorDigits();
+        Map<String, DatasetSplit> splits = generator.dataset(200, 20, 60, 4);
+        assertEquals(splits.get("train").x().data(), generator.dataset(200, 20, 60, 4).get("train").x().data(), "seeded");
+        float[] x = splits.get("train").x().toFloatArray();
+        for (int c = 0; c < 3; c++) {
+            double sum = 0;
+            double squares = 0;
+            for (int i = 0; i < 200; i++) {
+                for (int p = 0; p < 784; p++) {
+                    double v = x[(i * 3 + c) * 784 + p];
+                    sum += v;
+                    squares += v * v;
+                }
+            }
+            double mean = sum / (200 * 784);
+            assertEquals(0, mean, 1e-3, "standardised mean, channel " + c);
+            assertEquals(1, Math.sqrt(squares / (200 * 784) - mean * mean), 1e-3, "standardised std, channel " + c);
+        }
+        float[][] palette = ColorDigits.colours();
+        assertEquals(10, palette.length);
+        assertArrayEquals(new float[] {1, 0, 0}, palette[0], 1e-6f, "red first");
+        // The brightest pixel's colour ratios give the tint: compare with the palette entry of y (train) or 9 - y (test).
+        for (String name : new String[] {"train", "test"}) {
+            DatasetSplit s = splits.get(name);
+            float[] v = s.x().toFloatArray();
+            long[] y = s.labels();
+            for (int i = 0; i < 20; i++) {
+                float[] expected = palette[(int) (name.equals("train") ? y[i] : 9 - y[i])];
+                int brightest = 0;
+                double best = -1;
+                for (int p = 0; p < 784; p++) {
+                    double raw = unstandardised(v, i, 0, p, generator) + unstandardised(v, i, 1, p, generator)
+                            + unstandardised(v, i, 2, p, generator);
+                    if (raw > best) {
+                        best = raw;
+                        brightest = p;
+                    }
+                }
+                double r = unstandardised(v, i, 0, brightest, generator);
+                double g = unstandardised(v, i, 1, brightest, generator);
+                double b = unstandardised(v, i, 2, brightest, generator);
+                double scale = Math.max(r, Math.max(g, b));
+                assertEquals(expected[0], r / scale, 0.02, name + " sample " + i + " red");
+                assertEquals(expected[1], g / scale, 0.02, name + " sample " + i + " green");
+                assertEquals(expected[2], b / scale, 0.02, name + " sample " + i + " blue");
+            }
+        }
+    }
+
+    private static double unstandardised(float[] v, int i, int c, int p, ColorDigits generator) {
+        @SuppressWarnings("unchecked")
+        float[] mean = (float[]) generator.meta(0).get("mean");
+        float[] std = (float[]) generator.meta(0).get("std");
+        return v[(i * 3 + c) * 784 + p] * std[c] + mean[c];
+    }
+
+    @Test
+    void patchesOnlyOnBenignLesionsAndMarkedInTheMask() {
+        PatchLesions generator = new PatchLesions(32);
+        DatasetSplit with = generator.split(120, 8, true);
+        DatasetSplit without = generator.split(120, 8, false);
+        assertEquals(with.x().data(), generator.split(120, 8, true).x().data(), "seeded");
+        long[] y = with.labels();
+        float[] mask = with.mask().toFloatArray();
+        float[] a = with.x().toFloatArray();
+        float[] b = without.x().toFloatArray();
+        int patched = 0;
+        int benign = 0;
+        int malignant = 0;
+        for (int i = 0; i < 120; i++) {
+            double marked = 0;
+            for (int p = 0; p < 32 * 32; p++) {
+                marked += mask[i * 1024 + p];
+            }
+            if (y[i] == 1) {
+                malignant++;
+                assertEquals(0, marked, "no patch on a malignant lesion");
+            } else {
+                benign++;
+            }
+            if (marked > 0) {
+                patched++;
+            } else {
+                for (int k = 0; k < 3 * 1024; k++) {
+                    assertEquals(a[i * 3 * 1024 + k], b[i * 3 * 1024 + k], "an unpatched image is the same in both");
+                }
+            }
+        }
+        assertTrue(malignant > 15 && malignant < 60, "about 30% malignant: " + malignant);
+        assertTrue(patched > benign / 4 && patched < benign * 3 / 4, "about half the benign ones patched: " + patched + "/" + benign);
+    }
+}
