@@ -61,7 +61,7 @@ public final class DigitRenderer {
         double scale = (13 + random.nextDouble() * 8) / Math.max(box.getHeight(), 1);
         AffineTransform t = new AffineTransform();
         t.translate(SIZE / 2.0 + random.nextGaussian() * 2, SIZE / 2.0 + random.nextGaussian() * 2);
-        t.rotate(Math.toRadians(random.nextGaussian() * 18));
+        t.rotate(Math.toRadians(random.nextGaussian() * 20));
         t.shear(random.nextGaussian() * 0.2, random.nextGaussian() * 0.1);
         t.scale(scale * (0.8 + random.nextDouble() * 0.4), scale);
         t.translate(-box.getCenterX(), -box.getCenterY());
@@ -74,7 +74,7 @@ public final class DigitRenderer {
         float[] pixels = new float[SIZE * SIZE];
         for (int y = 0; y < SIZE; y++) {
             for (int x = 0; x < SIZE; x++) {
-                float v = (image.getRaster().getSample(x, y, 0) / 255f) + (float) random.nextGaussian() * 0.15f;
+                float v = (image.getRaster().getSample(x, y, 0) / 255f) + (float) random.nextGaussian() * 0.3f;
                 pixels[y * SIZE + x] = Math.max(0f, Math.min(1f, v));
             }
         }
