@@ -67,13 +67,21 @@ public final class AtomicFiles {
         }
     }
 
-    /** An I/O error in a few words: NIO's messages are often only the path, so the kind of error is added. */
-    static String describe(IOException e) {
-        String kind = e.getClass().getSimpleName().replace("Exception", "");
+    /**
+     * An I/O error in a few words. NIO's messages are often just the path ("/x/y"), so the kind of error
+     * is spelled out from the exception's name: AccessDeniedException becomes "access denied: /x/y".
+     */
+    public static String describe(IOException e) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
         if (e instanceof FileSystemException fs && fs.getReason() != null) {
-            return fs.getReason() + " (" + fs.getFile() + ")";
+            return fs.getFile() == null ? fs.getReason() : fs.getReason() + ": " + fs.getFile();
         }
-        return kind + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        if (e.getClass() == IOException.class) {
+            return message;
+        }
+        String kind = e.getClass().getSimpleName().replaceAll("Exception$", "")
+                .replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
+        return message.isEmpty() ? kind : kind + ": " + message;
     }
 
     /** Writes {@code bytes} to {@code target} atomically, as {@link #write(Path, Body)}. */
