@@ -1,7 +1,6 @@
 package io.candor.attribution.cd.rules;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.candor.attribution.cd.CdCall;
@@ -13,9 +12,9 @@ import java.util.List;
 /**
  * 2-D MaxPool: both parts are taken at the argmax of the total, for any kernel, stride and padding
  * (PyTorch's first index on ties, since windows are scanned in the same row-major order). DJL has no
- * max-pool with indices: when the windows tile the plane, each window position is a strided view and the
- * first position holding the max is selected; otherwise every window is gathered by a precomputed index
- * and its argmax taken. Both are differentiable in both parts. Unlike CDEP's unpool trick (valid for 2x2 pools only) this holds for overlapping windows too.
+ * max-pool with indices, so every window is extracted (a reshape when the windows tile the plane, a
+ * gather by a precomputed index otherwise), its argmax taken on the total, and the relevant part picked
+ * there with a gather: differentiable in the relevant part. Unlike CDEP's unpool trick (valid for 2x2 pools only) this holds for overlapping windows too.
  */
 public final class MaxPoolRule implements CdRule {
     @Override
@@ -38,10 +37,7 @@ public final class MaxPoolRule implements CdRule {
         long ow = out[1];
         boolean tiling = Arrays.equals(kernel, strides) && Arrays.stream(pads).allMatch(p -> p == 0)
                 && oh * kernel[0] == in[2] && ow * kernel[1] == in[3];
-        if (tiling) {
-            return List.of(tiled(x, kernel));
-        }
-        Windows windows = gathered(call, in, kernel, strides, pads, oh, ow);
+        Windows windows = tiling ? tiles(in, kernel, oh, ow) : gathered(call, in, kernel, strides, pads, oh, ow);
         NDArray totalWindows = windows.of(x.total(), Double.NEGATIVE_INFINITY);
         NDArray choice = totalWindows.argMax(4).expandDims(4);
         // The total at the argmax is the max itself, so no separate pooling pass is needed.
@@ -70,35 +66,10 @@ public final class MaxPoolRule implements CdRule {
         NDArray of(NDArray x, double padValue);
     }
 
-    /**
-     * Windows that tile the plane exactly (the 2x2 pools of the MNIST net and VGG): each window position
-     * is a strided view, the max is taken position by position, and both parts are picked from the first
-     * position that holds it (scanning backwards so the first wins), with no copy of the input.
-     */
-    private static CdValue tiled(CdValue x, long[] kernel) {
-        List<NDArray> totals = new java.util.ArrayList<>();
-        List<NDArray> relevants = new java.util.ArrayList<>();
-        for (long p = 0; p < kernel[0]; p++) {
-            for (long q = 0; q < kernel[1]; q++) {
-                NDIndex view = new NDIndex().addAllDim(2).addSliceDim(p, Long.MAX_VALUE, kernel[0])
-                        .addSliceDim(q, Long.MAX_VALUE, kernel[1]);
-                totals.add(x.total().get(view));
-                relevants.add(x.relevant().get(view));
-            }
-        }
-        NDArray max = totals.get(0).stopGradient();
-        for (int k = 1; k < totals.size(); k++) {
-            max = max.maximum(totals.get(k).stopGradient());
-        }
-        int last = totals.size() - 1;
-        NDArray total = totals.get(last);
-        NDArray relevant = relevants.get(last);
-        for (int k = last - 1; k >= 0; k--) {
-            NDArray here = totals.get(k).eq(max);
-            total = NDArrays.where(here, totals.get(k), total);
-            relevant = NDArrays.where(here, relevants.get(k), relevant);
-        }
-        return CdValue.of(total, relevant);
+    /** Windows that tile the plane exactly (the 2x2 pools of the MNIST net and VGG): a reshape. */
+    private static Windows tiles(long[] in, long[] kernel, long oh, long ow) {
+        return (x, pad) -> x.reshape(in[0], in[1], oh, kernel[0], ow, kernel[1]).transpose(0, 1, 2, 4, 3, 5)
+                .reshape(in[0], in[1], oh, ow, kernel[0] * kernel[1]);
     }
 
     /** Any kernel, stride and padding: pad, then gather by a precomputed index of window positions. */
