@@ -16,6 +16,11 @@ public interface DifferentiableModel {
     /** d sum(logits * seed) / d input, the input's shape; {@code seed} is [batch, classes]. */
     NDArray inputGradient(NDManager batch, NDArray input, NDArray seed);
 
+    /** The number of classes; by default from a forward pass, which a model that declares it can skip. */
+    default long classes(NDManager batch, NDArray input) {
+        return logits(batch, input).getShape().get(1);
+    }
+
     /** One-hot seeds [batch, classes] that pick {@code targets[n]} for sample n. */
     static NDArray oneHot(NDManager batch, long[] targets, long classes) {
         float[] seed = new float[(int) (targets.length * classes)];

@@ -48,6 +48,17 @@ public final class ExecutorModel implements DifferentiableModel {
         return executor.run(batch, feeds(x), List.of(output)).get(output);
     }
 
+    /** The declared width of the output when the model fixes it, else from a forward pass. */
+    @Override
+    public long classes(NDManager batch, NDArray x) {
+        var declared = executor.graph().outputs().stream().filter(v -> v.name().equals(output)).findFirst();
+        if (declared.isPresent() && declared.get().dims().size() == 2
+                && declared.get().dims().get(1).chars().allMatch(Character::isDigit)) {
+            return Long.parseLong(declared.get().dims().get(1));
+        }
+        return DifferentiableModel.super.classes(batch, x);
+    }
+
     @Override
     public NDArray inputGradient(NDManager batch, NDArray x, NDArray seed) {
         return executor.gradients(batch, feeds(x), output, seed, List.of(input)).get(input);

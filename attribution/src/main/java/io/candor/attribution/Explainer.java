@@ -35,7 +35,6 @@ public final class Explainer {
                     + " on a TorchScript model use saliency, input-x-gradient, integrated-gradients, smoothgrad or occlusion");
         }
         NDArray logits = model.logits(batch, input);
-        long classes = logits.getShape().get(1);
         if (o.method().equals("cd")) {
             return explainCd((ExecutorModel) model, batch, input, o, logits);
         }
@@ -43,12 +42,7 @@ public final class Explainer {
             return explainTokens(model, batch, input, o, logits);
         }
         if (o.targets().mode() == Targets.Mode.ALL) {
-            NDList perClass = new NDList();
-            for (long k = 0; k < classes; k++) {
-                long[] t = Targets.of(k).resolve(logits);
-                perClass.add(attribute(model, batch, input, o, t).expandDims(1));
-            }
-            return new Explanation(NDArrays.concat(perClass, 1), new long[0], new float[0], new float[0], null, null);
+            return everyClass(logits, t -> attribute(model, batch, input, o, t));
         }
         long[] targets = o.targets().resolve(logits);
         NDArray attributions = attribute(model, batch, input, o, targets);
@@ -92,17 +86,21 @@ public final class Explainer {
                         null, o.internalBatch())
                 : method(o.method(), onVectors);
         if (o.targets().mode() == Targets.Mode.ALL) {
-            NDList perClass = new NDList();
-            for (long k = 0; k < logits.getShape().get(1); k++) {
-                perClass.add(EmbeddingView.perToken(method.attribute(view, batch, vectors, Targets.of(k).resolve(logits)))
-                        .expandDims(1));
-            }
-            return new Explanation(NDArrays.concat(perClass, 1), new long[0], new float[0], new float[0], null, null);
+            return everyClass(logits, t -> EmbeddingView.perToken(method.attribute(view, batch, vectors, t)));
         }
         long[] targets = o.targets().resolve(logits);
         NDArray attributions = method.attribute(view, batch, vectors, targets);
         float[] completeness = method.completenessError(view, batch, vectors, targets, attributions);
         return new Explanation(EmbeddingView.perToken(attributions), targets, pick(logits, targets), completeness, null, null);
+    }
+
+    /** Attributions for each class in turn, stacked as [batch, classes, ...]. */
+    private static Explanation everyClass(NDArray logits, java.util.function.Function<long[], NDArray> attribute) {
+        NDList perClass = new NDList();
+        for (long k = 0; k < logits.getShape().get(1); k++) {
+            perClass.add(attribute.apply(Targets.of(k).resolve(logits)).expandDims(1));
+        }
+        return new Explanation(NDArrays.concat(perClass, 1), new long[0], new float[0], new float[0], null, null);
     }
 
     /** The input-shaped method called {@code name}. */

@@ -77,8 +77,8 @@ final class DataCommand implements Runnable {
                     DatasetFolder.write(out, text.dataset(nTrain, nVal, nTest, seed), text.meta(seed));
                 }
                 case "color-digits" -> {
-                    ColorDigits colours = new ColorDigits();
-                    DatasetFolder.write(out, colours.dataset(nTrain, nVal, nTest, seed), colours.meta(seed));
+                    ColorDigits.Dataset colours = new ColorDigits().dataset(nTrain, nVal, nTest, seed);
+                    DatasetFolder.write(out, colours.splits(), colours.meta(seed));
                 }
                 case "patch-lesions" -> {
                     if (size < 16) {

@@ -129,13 +129,15 @@ final class DemoCommand implements Callable<Integer> {
             float[] total = logits.toFloatArray();
             HostTensor tileMaps = HostTensor.of(tiles.attributions());
             HostTensor camMaps = HostTensor.of(cam.attributions());
+            float[] tileValues = tileMaps.toFloatArray();
+            float[] camValues = camMaps.toFloatArray();
             for (int n = 0; n < SHOWN; n++) {
                 int k = (int) predicted[n];
                 float share = rel[n * 10 + k] / total[n * 10 + k];
                 BufferedImage picture = Pictures.fromTensor(x, n);
-                String cdFile = png(String.format("cd_%d.png", n), Heatmap.render(Pictures.channelSum(tileMaps.toFloatArray(),
+                String cdFile = png(String.format("cd_%d.png", n), Heatmap.render(Pictures.channelSum(tileValues,
                         tileMaps.shape(), n), 28, 28, picture, "CD tiles, class " + k));
-                String camFile = png(String.format("gradcam_%d.png", n), Heatmap.render(Pictures.channelSum(camMaps.toFloatArray(),
+                String camFile = png(String.format("gradcam_%d.png", n), Heatmap.render(Pictures.channelSum(camValues,
                         camMaps.shape(), n), (int) camMaps.shape()[2], (int) camMaps.shape()[3], picture, "Grad-CAM, class " + k));
                 report.append(String.format("| %d | %d | %d | %.2f | %.0f%% | ![](%s) | ![](%s) |%n", n, labels[n], k,
                         total[n * 10 + k], 100 * share, cdFile, camFile));

@@ -31,7 +31,7 @@ public final class IntegratedGradients implements AttributionMethod {
         NDArray base = baselineFor(batch, input);
         NDArray delta = input.sub(base);
         long n = input.getShape().get(0);
-        long classes = model.logits(batch, input).getShape().get(1);
+        long classes = model.classes(batch, input);
         NDArray seed = DifferentiableModel.oneHot(batch, targets, classes);
         int perChunk = (int) Math.max(1, internalBatch / n);
         NDArray sum = input.zerosLike();

@@ -55,8 +55,9 @@ public final class Occlusion implements AttributionMethod {
                     + h + "x" + w);
         }
         NDArray base = baseline == null ? input.zerosLike() : baseline.broadcast(input.getShape());
-        NDArray seed = DifferentiableModel.oneHot(batch, targets, model.logits(batch, input).getShape().get(1));
-        NDArray reference = model.logits(batch, input).mul(seed).sum(new int[] {1});
+        NDArray unoccluded = model.logits(batch, input);
+        NDArray seed = DifferentiableModel.oneHot(batch, targets, unoccluded.getShape().get(1));
+        NDArray reference = unoccluded.mul(seed).sum(new int[] {1});
         NDArray sum = input.zerosLike();
         NDArray count = input.zerosLike();
         java.util.List<long[]> corners = new java.util.ArrayList<>();

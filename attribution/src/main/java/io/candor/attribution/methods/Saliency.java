@@ -20,7 +20,7 @@ public final class Saliency implements AttributionMethod {
     }
 
     static NDArray gradient(DifferentiableModel model, NDManager batch, NDArray input, long[] targets) {
-        long classes = model.logits(batch, input).getShape().get(1);
+        long classes = model.classes(batch, input);
         return model.inputGradient(batch, input, DifferentiableModel.oneHot(batch, targets, classes));
     }
 }

@@ -27,7 +27,22 @@ public final class ColorDigits {
         return rgb;
     }
 
-    public Map<String, DatasetSplit> dataset(int nTrain, int nVal, int nTest, long seed) {
+    /** The splits, and the training statistics they were standardised with. */
+    public record Dataset(Map<String, DatasetSplit> splits, float[] mean, float[] std) {
+
+        public Map<String, Object> meta(long seed) {
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put("generator", "color-digits");
+            meta.put("seed", seed);
+            meta.put("classes", List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"));
+            meta.put("input", "3 x 28 x 28 digits tinted by class (colour y in train/val, 9 - y in test), standardised per channel");
+            meta.put("mean", mean);
+            meta.put("std", std);
+            return meta;
+        }
+    }
+
+    public Dataset dataset(int nTrain, int nVal, int nTest, long seed) {
         List<float[]> raw = new ArrayList<>();
         List<long[]> labels = new ArrayList<>();
         int[] sizes = {nTrain, nVal, nTest};
@@ -44,23 +59,7 @@ public final class ColorDigits {
             splits.put(names[s], new DatasetSplit(HostTensor.ofFloats(new long[] {sizes[s], 3, 28, 28}, raw.get(s)),
                     HostTensor.ofLongs(new long[] {sizes[s]}, labels.get(s)), null));
         }
-        lastStatistics = stats;
-        return splits;
-    }
-
-    private float[][] lastStatistics;
-
-    public Map<String, Object> meta(long seed) {
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("generator", "color-digits");
-        meta.put("seed", seed);
-        meta.put("classes", List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"));
-        meta.put("input", "3 x 28 x 28 digits tinted by class (colour y in train/val, 9 - y in test), standardised per channel");
-        if (lastStatistics != null) {
-            meta.put("mean", lastStatistics[0]);
-            meta.put("std", lastStatistics[1]);
-        }
-        return meta;
+        return new Dataset(splits, stats[0], stats[1]);
     }
 
     private float[] tinted(int n, long seed, boolean inverted, long[] y) {

@@ -11,8 +11,9 @@ class ColorAndLesionsTest {
     @Test
     void colourFollowsTheClassInTrainingAndIsInvertedInTest() {
         ColorDigits generator = new ColorDigits();
-        Map<String, DatasetSplit> splits = generator.dataset(200, 20, 60, 4);
-        assertEquals(splits.get("train").x().data(), generator.dataset(200, 20, 60, 4).get("train").x().data(), "seeded");
+        ColorDigits.Dataset dataset = generator.dataset(200, 20, 60, 4);
+        Map<String, DatasetSplit> splits = dataset.splits();
+        assertEquals(splits.get("train").x().data(), generator.dataset(200, 20, 60, 4).splits().get("train").x().data(), "seeded");
         float[] x = splits.get("train").x().toFloatArray();
         for (int c = 0; c < 3; c++) {
             double sum = 0;
@@ -41,16 +42,16 @@ class ColorAndLesionsTest {
                 int brightest = 0;
                 double best = -1;
                 for (int p = 0; p < 784; p++) {
-                    double raw = unstandardised(v, i, 0, p, generator) + unstandardised(v, i, 1, p, generator)
-                            + unstandardised(v, i, 2, p, generator);
+                    double raw = unstandardised(v, i, 0, p, dataset) + unstandardised(v, i, 1, p, dataset)
+                            + unstandardised(v, i, 2, p, dataset);
                     if (raw > best) {
                         best = raw;
                         brightest = p;
                     }
                 }
-                double r = unstandardised(v, i, 0, brightest, generator);
-                double g = unstandardised(v, i, 1, brightest, generator);
-                double b = unstandardised(v, i, 2, brightest, generator);
+                double r = unstandardised(v, i, 0, brightest, dataset);
+                double g = unstandardised(v, i, 1, brightest, dataset);
+                double b = unstandardised(v, i, 2, brightest, dataset);
                 double scale = Math.max(r, Math.max(g, b));
                 assertEquals(expected[0], r / scale, 0.02, name + " sample " + i + " red");
                 assertEquals(expected[1], g / scale, 0.02, name + " sample " + i + " green");
@@ -59,11 +60,8 @@ class ColorAndLesionsTest {
         }
     }
 
-    private static double unstandardised(float[] v, int i, int c, int p, ColorDigits generator) {
-        @SuppressWarnings("unchecked")
-        float[] mean = (float[]) generator.meta(0).get("mean");
-        float[] std = (float[]) generator.meta(0).get("std");
-        return v[(i * 3 + c) * 784 + p] * std[c] + mean[c];
+    private static double unstandardised(float[] v, int i, int c, int p, ColorDigits.Dataset dataset) {
+        return v[(i * 3 + c) * 784 + p] * dataset.std()[c] + dataset.mean()[c];
     }
 
     @Test
