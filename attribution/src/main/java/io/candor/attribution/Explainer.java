@@ -29,11 +29,16 @@ public final class Explainer {
     /** Methods that need the ONNX graph, not only gradients. */
     public static final List<String> GRAPH_METHODS = List.of("cd", "deeplift", "grad-cam");
 
-    public static Explanation explain(DifferentiableModel model, NDManager batch, NDArray input, ExplainOptions o) {
-        if (GRAPH_METHODS.contains(o.method()) && !(model instanceof ExecutorModel)) {
-            throw new CandorException(o.method() + " needs the model's ONNX graph (export it with torch.onnx.export);"
+    /** Fails, saying what to use instead, when {@code method} needs an ONNX graph the model does not have. */
+    public static void requireGraphIfNeeded(String method, boolean hasGraph) {
+        if (GRAPH_METHODS.contains(method) && !hasGraph) {
+            throw new CandorException(method + " needs the model's ONNX graph (export it with torch.onnx.export);"
                     + " on a TorchScript model use saliency, input-x-gradient, integrated-gradients, smoothgrad or occlusion");
         }
+    }
+
+    public static Explanation explain(DifferentiableModel model, NDManager batch, NDArray input, ExplainOptions o) {
+        requireGraphIfNeeded(o.method(), model instanceof ExecutorModel);
         NDArray logits = model.logits(batch, input);
         if (o.method().equals("cd")) {
             return explainCd((ExecutorModel) model, batch, input, o, logits);

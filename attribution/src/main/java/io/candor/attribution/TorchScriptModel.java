@@ -11,6 +11,7 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import io.candor.interop.CandorException;
+import io.candor.interop.numerics.SelfCheck;
 import io.candor.interop.exec.Engines;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,6 +42,7 @@ public final class TorchScriptModel implements DifferentiableModel, AutoCloseabl
             if (!(model.getBlock() instanceof PtSymbolBlock)) {
                 throw new CandorException(file + " did not load as a TorchScript module");
             }
+            SelfCheck.ensureLibtorchConvolutionsCorrect("a TorchScript model");
             model.getBlock().freezeParameters(true);
             JniUtils.enableInferenceMode((PtSymbolBlock) model.getBlock());
             return new TorchScriptModel(model, file);

@@ -144,6 +144,7 @@ final class ExplainCommand implements Callable<Integer> {
             throw new CandorException("--method must be one of " + String.join(", ", Explainer.METHODS) + ", got '" + method + "'");
         }
         if (isTorchScript(model)) {
+            Explainer.requireGraphIfNeeded(method, false);
             try (TorchScriptModel module = TorchScriptModel.load(model); NDManager batch = Engines.newManager()) {
                 return explain(module, null, batch);
             }

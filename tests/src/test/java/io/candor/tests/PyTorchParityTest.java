@@ -33,9 +33,17 @@ class PyTorchParityTest {
     /**
      * When the exporter folds BatchNorm into the convolutions, the ONNX weights differ from the PyTorch
      * model's by rounding, and a ReLU or max-pool decision near a tie can go the other way; PyTorch's
-     * gradient comes from the unfolded model. Measured worst case: 6.5e-4 (vgg16_bn, opset 17).
+     * gradient comes from the unfolded model. Such a flip changes the gradient over one unit's receptive
+     * field, so these fixtures pass when either the maximum error or the relative L2 error is small: a
+     * flip spoils the first, a peaked gradient the second, a wrong kernel (errors of 5-80% everywhere)
+     * both. Measured on an AMD EPYC, the same with every oneDNN ISA, SSE4.1 included: vgg11_bn at opset
+     * 17 has a maximum of 0.043 and an L2 error of 0.019; vgg16_bn at opset 17 a maximum under 1e-3 and
+     * an L2 error of 0.10. Another CPU gave maxima under 6.5e-4. Unfolded fixtures keep the strict maximum.
      */
     private static final double FOLDED_GRADIENT_TOLERANCE = 1e-3;
+    private static final double FOLDED_GRADIENT_L2_TOLERANCE = 0.05;
+    /** libtorch's intra-op thread counts every fixture runs at: kernels split work differently with each. */
+    private static final int[] THREADS = {1, 2};
 
     @Test
     void fixturesArePresent() {
@@ -44,7 +52,7 @@ class PyTorchParityTest {
 
     @TestFactory
     Stream<DynamicTest> executorAndOnnxRuntimeMatchPyTorch() {
-        return Fixtures.all().stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> {
+        return Fixtures.all().stream().flatMap(dir -> atEachThreadCount(dir, () -> {
             OnnxModel model = OnnxReader.read(dir.resolve("model.onnx"));
             HostTensor input = Npy.read(dir.resolve("input.npy"));
             float[] expected = Npy.read(dir.resolve("output.npy")).toFloatArray();
@@ -52,7 +60,8 @@ class PyTorchParityTest {
             String out = model.graph().outputs().get(0).name();
             try (Executor executor = Executor.of(model); NDManager batch = Engines.newManager()) {
                 NDArray logits = executor.run(batch, Map.of(in, input.toNDArray(batch)), List.of(out)).get(out);
-                Arrays2.assertClose(expected, logits.toFloatArray(), LOGIT_TOLERANCE, dir.getFileName() + " djl");
+                Arrays2.assertClose(expected, logits.toFloatArray(), LOGIT_TOLERANCE,
+                        dir.getFileName() + " djl at " + Engines.threads() + " threads");
             }
             try (OrtModel ort = OrtModel.open(model)) {
                 float[] actual = ort.run(Map.of(in, input)).get(out).toFloatArray();
@@ -64,7 +73,16 @@ class PyTorchParityTest {
     @TestFactory
     Stream<DynamicTest> inputGradientsMatchPyTorch() {
         return Fixtures.all().stream().filter(dir -> Files.isRegularFile(dir.resolve("grad_input.npy")))
-                .map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> checkGradient(dir)));
+                .flatMap(dir -> atEachThreadCount(dir, () -> checkGradient(dir)));
+    }
+
+    private static Stream<DynamicTest> atEachThreadCount(Path dir, Runnable check) {
+        return java.util.Arrays.stream(THREADS).mapToObj(t -> DynamicTest.dynamicTest(
+                dir.getFileName() + " at " + t + (t == 1 ? " thread" : " threads"),
+                () -> Engines.withThreads(t, () -> {
+                    check.run();
+                    return null;
+                })));
     }
 
     private static void checkGradient(Path dir) {
@@ -87,8 +105,15 @@ class PyTorchParityTest {
             NDArray grad = executor.gradients(batch, Map.of(in, x), out, seedArray, List.of(in)).get(in);
             assertArrayEquals(expected.shape(), grad.getShape().getShape());
             boolean folded = meta.get("family").asText().contains("_bn") && !meta.get("batchnorm_nodes").asBoolean();
-            Arrays2.assertClose(expected.toFloatArray(), grad.toFloatArray(),
-                    folded ? FOLDED_GRADIENT_TOLERANCE : GRADIENT_TOLERANCE, dir.getFileName() + " input gradient");
+            String what = dir.getFileName() + " input gradient at " + Engines.threads() + " threads";
+            if (folded) {
+                double max = Arrays2.relativeError(grad.toFloatArray(), expected.toFloatArray());
+                double l2 = Arrays2.relativeL2Error(grad.toFloatArray(), expected.toFloatArray());
+                assertTrue(max <= FOLDED_GRADIENT_TOLERANCE || l2 <= FOLDED_GRADIENT_L2_TOLERANCE,
+                        what + ": relative error " + max + ", relative L2 error " + l2);
+            } else {
+                Arrays2.assertClose(expected.toFloatArray(), grad.toFloatArray(), GRADIENT_TOLERANCE, what);
+            }
         }
     }
 }

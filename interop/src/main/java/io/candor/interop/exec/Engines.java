@@ -3,6 +3,8 @@ package io.candor.interop.exec;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.function.Supplier;
 
 /**
  * The one place Candor starts DJL's PyTorch engine. It runs offline: libtorch comes from the bundled
@@ -34,6 +36,26 @@ public final class Engines {
     /** The first GPU when DJL finds one, the CPU otherwise. */
     public static Device defaultDevice() {
         return pytorch().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+    }
+
+    /** libtorch's intra-op thread count now. */
+    public static int threads() {
+        pytorch();
+        return JniUtils.getNumThreads();
+    }
+
+    /**
+     * Runs {@code work} with libtorch's intra-op thread count set to {@code threads}, then restores it:
+     * numerical checks compare thread counts because kernels split work differently with each.
+     */
+    public static <T> T withThreads(int threads, Supplier<T> work) {
+        int before = threads();
+        JniUtils.setNumThreads(threads);
+        try {
+            return work.get();
+        } finally {
+            JniUtils.setNumThreads(before);
+        }
     }
 
     /** A new root manager on the default device; close it to free everything made under it. */

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.candor.interop.tensor.HostTensor;
+import io.candor.interop.numerics.LoopConvolution;
+import io.candor.interop.numerics.LoopLstm;
 import io.candor.interop.testing.Naive;
 import io.candor.interop.testing.OneOp;
 import java.util.List;
@@ -31,8 +33,8 @@ class OpKernelsTest {
                 attrs("pads", new long[] {1, 0, 2, 1}, "strides", new long[] {2, 1}, "dilations", new long[] {1, 2},
                         "group", 2L),
                 f(new long[] {2, 4, 7, 6}, x), f(new long[] {6, 2, 3, 2}, w), f(new long[] {6}, b));
-        float[] expected = Naive.conv2d(x, new int[] {2, 4, 7, 6}, w, new int[] {6, 2, 3, 2}, b,
-                new int[] {1, 0, 2, 1}, new int[] {2, 1}, new int[] {1, 2}, 2);
+        float[] expected = new LoopConvolution(new int[] {2, 4, 7, 6}, new int[] {6, 2, 3, 2},
+                new int[] {1, 0, 2, 1}, new int[] {2, 1}, new int[] {1, 2}, 2).forward(x, w, b);
         assertClose(expected, y.toFloatArray(), 1e-5, "conv");
         assertArrayEquals(new long[] {2, 6, 4, 5}, y.shape());
     }
@@ -44,8 +46,8 @@ class OpKernelsTest {
         HostTensor y = OneOp.run(13, "Conv", attrs("auto_pad", "SAME_UPPER"),
                 f(new long[] {1, 1, 5, 5}, x), f(new long[] {1, 1, 2, 2}, w));
         // SAME_UPPER with an even kernel pads the extra row and column at the end.
-        float[] expected = Naive.conv2d(x, new int[] {1, 1, 5, 5}, w, new int[] {1, 1, 2, 2}, null,
-                new int[] {0, 0, 1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1);
+        float[] expected = new LoopConvolution(new int[] {1, 1, 5, 5}, new int[] {1, 1, 2, 2},
+                new int[] {0, 0, 1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1).forward(x, w, null);
         assertClose(expected, y.toFloatArray(), 1e-5, "conv same_upper");
     }
 
@@ -233,7 +235,7 @@ class OpKernelsTest {
             assertArrayEquals(new long[] {steps, dirs, batch, hidden}, out.get(0).shape());
             for (int d = 0; d < dirs; d++) {
                 boolean reverse = direction.equals("reverse") || d == 1;
-                float[][] ref = Naive.lstm(x, steps, batch, in, part(w, d, dirs), part(r, d, dirs), part(b, d, dirs),
+                float[][] ref = LoopLstm.run(x, steps, batch, in, part(w, d, dirs), part(r, d, dirs), part(b, d, dirs),
                         part(h0, d, dirs), part(c0, d, dirs), hidden, reverse);
                 float[] yd = new float[steps * batch * hidden];
                 for (int t = 0; t < steps; t++) {
@@ -261,7 +263,7 @@ class OpKernelsTest {
         HostTensor y = OneOp.run(14, "LSTM", 2, attrs("hidden_size", (long) hidden, "layout", 1L),
                 f(new long[] {batch, steps, in}, xBatch), f(new long[] {1, 4 * hidden, in}, w),
                 f(new long[] {1, 4 * hidden, hidden}, r)).get(1);
-        float[][] ref = Naive.lstm(xSeq, steps, batch, in, w, r, new float[8 * hidden], new float[batch * hidden],
+        float[][] ref = LoopLstm.run(xSeq, steps, batch, in, w, r, new float[8 * hidden], new float[batch * hidden],
                 new float[batch * hidden], hidden, false);
         assertArrayEquals(new long[] {batch, 1, hidden}, y.shape());
         assertClose(ref[1], y.toFloatArray(), 1e-5, "layout 1 Y_h");

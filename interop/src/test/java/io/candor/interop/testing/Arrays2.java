@@ -31,6 +31,19 @@ public final class Arrays2 {
         return maxDiff / scale;
     }
 
+    /** ||a - b|| / ||b|| over all elements; NaN if any element is NaN. */
+    public static double relativeL2Error(float[] actual, float[] expected) {
+        assertEquals(expected.length, actual.length, "length");
+        double diff = 0;
+        double norm = 1e-30;
+        for (int i = 0; i < expected.length; i++) {
+            double d = actual[i] - expected[i];
+            diff += d * d;
+            norm += (double) expected[i] * expected[i];
+        }
+        return Math.sqrt(diff / norm);
+    }
+
     public static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
         double err = relativeError(actual, expected);
         if (!(err <= tolerance)) {

@@ -4,10 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import io.candor.interop.exec.OpCall;
 import io.candor.interop.exec.OpKernel;
+import io.candor.interop.numerics.SelfCheck;
 import java.util.Arrays;
 import java.util.List;
 
-/** ONNX Conv (1-D, 2-D or 3-D, grouped, dilated, any padding) as a PyTorch convolution. */
+/**
+ * ONNX Conv (1-D, 2-D or 3-D, grouped, dilated, any padding) as a PyTorch convolution, through
+ * {@link Convolutions} so that every CPU computes it right, after the process's one self-check.
+ */
 public final class Conv implements OpKernel {
     @Override
     public List<NDArray> apply(OpCall call) {
@@ -28,8 +32,8 @@ public final class Conv implements OpKernel {
         long[] kernel = call.attrs().getInts("kernel_shape", Arrays.copyOfRange(ws, 2, ws.length));
         WindowGeometry g = WindowGeometry.of(call, kernel, WindowGeometry.spatial(x));
         NDArray padded = g.padInput(x, 0);
-        NDArray y = x.getNDArrayInternal().convolution(padded, w, b, new Shape(g.strides()), g.torchPadding(),
-                new Shape(g.dilations()), (int) group).singletonOrThrow();
-        return List.of(y);
+        SelfCheck.ensureConvolutionsCorrect();
+        return List.of(Convolutions.convolve(padded, w, b, new Shape(g.strides()), g.torchPadding(),
+                new Shape(g.dilations()), (int) group));
     }
 }
