@@ -33,6 +33,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
@@ -167,12 +168,19 @@ final class ExplainCommand implements Callable<Integer> {
                 steps, integration, internalBatch, absolute, noise, samples, smoothed, seed, layer, window, stride,
                 maskArray(batch, loaded.tensor()), parseSpan());
         Explanation e = Explainer.explain(target, batch, input, options);
-        List<String> written = new ArrayList<>();
-        written.add(save("attributions.npy", e.attributions()));
+        // Everything is checked before anything is written: no NaN goes out as an explanation.
+        HostTensor.ofFloats(new long[] {e.targetLogits().length}, e.targetLogits()).requireFiniteResult("the target logits");
+        Map<String, HostTensor> arrays = new LinkedHashMap<>();
+        arrays.put("attributions.npy", HostTensor.of(e.attributions()).requireFiniteResult("the attributions"));
         if (e.cdRelevant() != null) {
-            written.add(save("cd_relevant.npy", e.cdRelevant()));
-            written.add(save("cd_irrelevant.npy", e.cdIrrelevant()));
+            arrays.put("cd_relevant.npy", HostTensor.of(e.cdRelevant()).requireFiniteResult("the CD relevant parts"));
+            arrays.put("cd_irrelevant.npy", HostTensor.of(e.cdIrrelevant()).requireFiniteResult("the CD irrelevant parts"));
         }
+        List<String> written = new ArrayList<>();
+        arrays.forEach((name, array) -> {
+            Npy.write(out.resolve(name), array);
+            written.add(name);
+        });
         List<String> pictures = drawPictures(loaded, e);
         written.addAll(pictures);
         written.add(writeReport(loaded, e, pictures));
@@ -189,11 +197,6 @@ final class ExplainCommand implements Callable<Integer> {
         }
         pw.flush();
         return 0;
-    }
-
-    private String save(String name, NDArray array) {
-        Npy.write(out.resolve(name), HostTensor.of(array));
-        return name;
     }
 
     private NDArray baselineArray(NDManager batch, HostTensor input) {

@@ -60,6 +60,7 @@ final class PredictCommand implements Callable<Integer> {
         Map<String, HostTensor> outputs = engine == Engine.ort ? runOrt(onnx, feeds) : runDjl(onnx, feeds);
         double ms = (System.nanoTime() - start) / 1e6;
         PrintWriter pw = spec.commandLine().getOut();
+        outputs.forEach((name, value) -> value.requireFiniteResult("output '" + name + "'"));
         boolean first = true;
         for (Map.Entry<String, HostTensor> e : outputs.entrySet()) {
             Path file = first ? out : siblingFor(out, e.getKey());

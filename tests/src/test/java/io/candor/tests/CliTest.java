@@ -11,6 +11,8 @@ import io.candor.tests.CliRunner.Run;
 import io.candor.interop.tensor.HostTensor;
 import io.candor.interop.tensor.Npy;
 import io.candor.interop.testing.Arrays2;
+import io.candor.interop.onnx.GraphBuilder;
+import io.candor.interop.tensor.DataType;
 import io.candor.models.arch.MnistCnn;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,6 +96,35 @@ class CliTest {
         assertArrayEquals(new long[] {3, 10}, ya.shape());
         Arrays2.assertClose(ya.toFloatArray(), yb.toFloatArray(), 1e-5, "ort vs djl");
         assertTrue(a.out().contains("top class per sample"), a.out());
+    }
+
+    @Test
+    void nonFiniteResultsAreNeverWrittenAsResults() throws Exception {
+        // y = x / x * w: a sample with a zero in it gives NaN, the others are finite.
+        GraphBuilder g = new GraphBuilder("nan-maker", 13);
+        String x = g.input("x", DataType.FLOAT32, -1, 2);
+        String ratio = g.node("Div", "ratio", new String[] {x, x});
+        g.node("Gemm", "y", new String[] {ratio, g.initializer("w", HostTensor.ofFloats(new long[] {2, 2}, 1, 2, 3, 4))},
+                "transB", 1L);
+        g.output("y", DataType.FLOAT32, -1, 2);
+        Path nanModel = dir.resolve("nan-maker.onnx");
+        Files.write(nanModel, g.build().toByteArray());
+        Path x3 = dir.resolve("x3.npy");
+        Npy.write(x3, HostTensor.ofFloats(new long[] {3, 2}, 1, 2, 0, 3, 4, 5));
+        for (String engine : new String[] {"ort", "djl"}) {
+            Path y = dir.resolve("y-" + engine + ".npy");
+            Run r = candor("predict", "--model", nanModel.toString(), "--input", x3.toString(), "--out", y.toString(),
+                    "--engine", engine);
+            assertEquals(1, r.code(), engine + ": " + r.out());
+            assertTrue(r.err().contains("of sample [1] are not finite"), r.err());
+            assertFalse(Files.exists(y), "nothing is written");
+        }
+        Path explained = dir.resolve("nan-explained");
+        Run e = candor("explain", "--model", nanModel.toString(), "--input", x3.toString(), "--method", "saliency",
+                "--target", "0", "--out", explained.toString());
+        assertEquals(1, e.code(), e.out());
+        assertTrue(e.err().contains("sample [1]"), e.err());
+        assertFalse(Files.exists(explained.resolve("attributions.npy")), "nothing is written");
     }
 
     @Test

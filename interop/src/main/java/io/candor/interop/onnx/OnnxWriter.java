@@ -44,6 +44,7 @@ public final class OnnxWriter {
                 value = model.graph().initializers().get(old.getName());
             } else if (value != null) {
                 requireSameKind(model, old, value);
+                requireFinite(model, old.getName(), value);
                 replaced.add(old.getName());
             }
             if (value != null) {
@@ -58,6 +59,14 @@ public final class OnnxWriter {
             throw new CandorException(model.label() + ": initializers " + missing + " are not in its protobuf");
         }
         return model.proto().toBuilder().setGraph(graph).build();
+    }
+
+    /** A weight that is NaN or infinite would make every output of the written model so. */
+    private static void requireFinite(OnnxModel model, String name, HostTensor value) {
+        if (!value.nonFiniteRows().isEmpty()) {
+            throw new CandorException(model.label() + ": the new value of initializer '" + name
+                    + "' holds NaN or infinite numbers; the model was not written");
+        }
     }
 
     /**

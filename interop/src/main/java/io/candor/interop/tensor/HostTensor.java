@@ -6,7 +6,9 @@ import ai.djl.ndarray.types.Shape;
 import io.candor.interop.CandorException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A dense tensor in Java memory: element type, shape and little-endian bytes in C order. It is the
@@ -131,6 +133,40 @@ public final class HostTensor {
                             + "; inputs must be finite numbers");
                 }
             }
+        }
+        return this;
+    }
+
+    /** Indices along the first axis (samples) whose slice holds a NaN or an infinity; none for integers. */
+    public List<Long> nonFiniteRows() {
+        List<Long> rows = new ArrayList<>();
+        if (!type.isFloating() || size() == 0) {
+            return rows;
+        }
+        ByteBuffer b = data();
+        long n = size();
+        long perRow = shape.length == 0 ? n : n / Math.max(1, shape[0]);
+        for (long i = 0; i < n; i++) {
+            double v = type == DataType.FLOAT32 ? b.getFloat((int) i * 4) : b.getDouble((int) i * 8);
+            if (!Double.isFinite(v)) {
+                long row = perRow == 0 ? 0 : i / perRow;
+                rows.add(row);
+                i = (row + 1) * perRow - 1;
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * Fails, naming the samples, when this result holds a NaN or an infinity: Candor never writes a
+     * non-finite result as if it were one.
+     */
+    public HostTensor requireFiniteResult(String what) {
+        List<Long> rows = nonFiniteRows();
+        if (!rows.isEmpty()) {
+            throw new CandorException(what + " of sample" + (rows.size() > 1 ? "s " : " ")
+                    + (rows.size() > 20 ? rows.subList(0, 20) + " and " + (rows.size() - 20) + " more" : rows)
+                    + " are not finite (NaN or infinite), so nothing was written; check the model and the input");
         }
         return this;
     }

@@ -135,6 +135,21 @@ class OnnxWriterTest {
     }
 
     @Test
+    void nonFiniteWeightsAreNeverWritten() throws IOException {
+        Path file = saved(mlp(), "kept.onnx");
+        byte[] before = Files.readAllBytes(file);
+        OnnxModel model = OnnxReader.read(file);
+        HostTensor nan = HostTensor.ofFloats(new long[] {2}, 1, Float.NaN);
+        CandorException e = assertThrows(CandorException.class, () -> OnnxWriter.write(model, Map.of("b2", nan), file));
+        assertTrue(e.getMessage().contains("'b2' holds NaN"), e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(file), "the old file is intact");
+        assertEquals(List.of(1L), nan.nonFiniteRows());
+        HostTensor rows = HostTensor.ofFloats(new long[] {4, 2}, 0, 1, Float.POSITIVE_INFINITY, 2, 3, 4, 5, Float.NaN);
+        assertEquals(List.of(1L, 3L), rows.nonFiniteRows());
+        assertTrue(HostTensor.ofFloats(new long[] {2, 2}, 1, 2, 3, 4).nonFiniteRows().isEmpty());
+    }
+
+    @Test
     void externalDataIsWrittenInlineSoTheCopyStandsAlone() throws IOException {
         // Move W1's bytes to a side file, as exporters do for big models.
         ModelProto proto = mlp();
