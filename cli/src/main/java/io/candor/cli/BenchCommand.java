@@ -60,6 +60,8 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
+            OptionChecks.of(spec).positive("--iterations", iterations).nonNegative("--warmup", warmup)
+                    .positive("--batch", batch == null ? 1 : batch);
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%-12s %6s %14s %18s %14s%n", "model", "batch", "djl fwd (ms)", "djl fwd+bwd (ms)", "ort fwd (ms)");
             List<String> models = model == null ? List.of("mnist-cnn", "vgg16") : List.of(model);
@@ -158,6 +160,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
+            OptionChecks.of(spec).positive("--iterations", iterations).positive("--batch", batch == null ? 1 : batch);
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%-10s %5s %10s %10s %10s %10s %12s %8s%n", "model", "batch", "fwd (ms)", "cd (ms)", "dl (ms)",
                     "sal (ms)", "ig" + steps + " (ms)", "cd/fwd");
@@ -216,6 +219,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
+            OptionChecks.of(spec).positive("--iterations", iterations);
             int n = 64;
             HostTensor x = ExecutorBench.randomInput(new long[] {n, 1, 28, 28});
             long[] labels = new long[n];

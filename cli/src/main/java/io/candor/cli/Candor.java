@@ -51,6 +51,13 @@ public final class Candor implements Runnable {
             err.flush();
             return 1;
         });
+        // A usage error is one line and a pointer to the help, not the whole usage text.
+        cl.setParameterExceptionHandler((ex, arguments) -> {
+            CommandLine cmd = ex.getCommandLine();
+            err.println("candor: " + ex.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+            err.flush();
+            return 2;
+        });
         return cl.execute(args);
     }
 }

@@ -66,9 +66,8 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (nTrain < 1 || nVal < 1 || nTest < 1) {
-                throw new CandorException("--n-train, --n-val and --n-test must be at least 1");
-            }
+            OptionChecks.of(spec).positive("--n-train", nTrain).positive("--n-val", nVal).positive("--n-test", nTest)
+                    .positive("--size", size);
             switch (generator) {
                 case "decoy-digits" -> DatasetFolder.write(out, new DecoyDigits().dataset(nTrain, nVal, nTest, seed, !noDecoys),
                         DecoyDigits.meta(seed));
@@ -115,6 +114,7 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() throws java.io.IOException {
+            OptionChecks.of(spec).positive("--count", count);
             io.candor.models.data.DatasetSplit s = DatasetFolder.read(data, split);
             long[] shape = s.x().shape();
             if (!io.candor.attribution.render.Pictures.isPicture(shape)) {

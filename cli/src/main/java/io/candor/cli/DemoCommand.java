@@ -63,6 +63,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OptionChecks.of(spec).positive("--n-train", nTrain).positive("--epochs", epochs);
         PrintWriter pw = spec.commandLine().getOut();
         long start = System.nanoTime();
         pw.println("1/4 making decoy-digits: a 5x5 corner patch whose grey level is the class in training and lies in test");

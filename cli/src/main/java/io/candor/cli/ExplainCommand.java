@@ -141,9 +141,7 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!Explainer.METHODS.contains(method)) {
-            throw new CandorException("--method must be one of " + String.join(", ", Explainer.METHODS) + ", got '" + method + "'");
-        }
+        checkOptions();
         if (isTorchScript(model)) {
             Explainer.requireGraphIfNeeded(method, false);
             try (TorchScriptModel module = TorchScriptModel.load(model); NDManager batch = Engines.newManager()) {
@@ -161,8 +159,49 @@ final class ExplainCommand implements Callable<Integer> {
         return name.endsWith(".pt") || name.endsWith(".pth") || name.endsWith(".torchscript");
     }
 
+    /** Values in range, and no option that the chosen method does not read. */
+    private void checkOptions() {
+        OptionChecks c = OptionChecks.of(spec).oneOf("--method", method, Explainer.METHODS);
+        boolean ig = method.equals("integrated-gradients") || isSmoothing("integrated-gradients");
+        c.positive("--steps", steps).positive("--window", window).positive("--stride", stride)
+                .positive("--internal-batch", internalBatch).nonNegative("--noise", noise).positive("--samples", samples)
+                .onlyWhen("--mask", method.equals("cd"), "--method cd")
+                .onlyWhen("--span", method.equals("cd"), "--method cd")
+                .onlyWhen("--layer", method.equals("grad-cam"), "--method grad-cam")
+                .onlyWhen("--baseline", List.of("deeplift", "integrated-gradients", "occlusion").contains(method)
+                        || isSmoothing("integrated-gradients"), "deeplift, integrated-gradients and occlusion")
+                .onlyWhen("--steps", ig, "integrated-gradients")
+                .onlyWhen("--integration", ig, "integrated-gradients")
+                .onlyWhen("--window", method.equals("occlusion") || method.equals("cd"), "occlusion and cd without a mask")
+                .onlyWhen("--stride", method.equals("occlusion"), "occlusion")
+                .onlyWhen("--internal-batch", ig || method.equals("occlusion"), "integrated-gradients and occlusion")
+                .onlyWhen("--abs", method.equals("saliency") || isSmoothing("saliency"), "saliency")
+                .onlyWhen("--noise", method.equals("smoothgrad"), "smoothgrad")
+                .onlyWhen("--samples", method.equals("smoothgrad"), "smoothgrad")
+                .onlyWhen("--smooth", method.equals("smoothgrad"), "smoothgrad")
+                .onlyWhen("--seed", method.equals("smoothgrad"), "smoothgrad");
+        if (method.equals("cd")) {
+            c.require(!(c.given("--mask") && c.given("--span")), "--mask (images) and --span (tokens) exclude each other")
+                    .onlyWhen("--window", !c.given("--mask"), "cd without a mask (the tile side)");
+        }
+    }
+
+    private boolean isSmoothing(String inner) {
+        return method.equals("smoothgrad") && smoothed.equals(inner);
+    }
+
+    /** Options that only one kind of input reads. */
+    private void checkOptionsFor(boolean tokens) {
+        OptionChecks.of(spec)
+                .onlyWhen("--span", tokens, "token inputs (int64 ids); on images use --mask")
+                .onlyWhen("--mask", !tokens, "image or float inputs; on tokens use --span")
+                .onlyWhen("--baseline", !tokens, "float inputs; token inputs are explained through their embeddings")
+                .onlyWhen("--vocab", tokens, "token inputs");
+    }
+
     private int explain(DifferentiableModel target, OnnxModel onnx, NDManager batch) throws IOException {
         InputOptions.Loaded loaded = InputOptions.load(source, onnx, size, mean, std, grayscale);
+        checkOptionsFor(!loaded.tensor().type().isFloating());
         NDArray input = loaded.tensor().toNDArray(batch);
         ExplainOptions options = new ExplainOptions(method, Targets.parse(this.target), baselineArray(batch, loaded.tensor()),
                 steps, integration, internalBatch, absolute, noise, samples, smoothed, seed, layer, window, stride,
@@ -213,9 +252,6 @@ final class ExplainCommand implements Callable<Integer> {
     private NDArray maskArray(NDManager batch, HostTensor input) {
         if (mask == null) {
             return null;
-        }
-        if (!method.equals("cd")) {
-            throw new CandorException("--mask is for --method cd");
         }
         String file = mask.getFileName().toString().toLowerCase();
         HostTensor m = file.endsWith(".npy") ? Npy.read(mask).requireFinite(mask.toString())

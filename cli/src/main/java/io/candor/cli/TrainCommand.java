@@ -81,6 +81,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.of(spec).positive("--epochs", epochs).positive("--batch", batch).positive("--lr", lr)
+                .oneOf("--optimizer", optimizer, List.of("adam", "sgd")).nonNegative("--momentum", momentum)
+                .below("--momentum", momentum, 1).nonNegative("--weight-decay", weightDecay)
+                .nonNegative("--patience", patience).onlyWhen("--momentum", optimizer.equals("sgd"), "--optimizer sgd")
+                .onlyWhen("--arch", init == null && !resume, "training from scratch (not with --init or --resume)");
         Path metricsFile = sibling(out, ".metrics.json");
         Path checkpoint = sibling(out, ".checkpoint.onnx");
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

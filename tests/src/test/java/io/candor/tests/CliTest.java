@@ -99,6 +99,28 @@ class CliTest {
     }
 
     @Test
+    void badNumbersAreUsageErrorsBeforeAnyWork() {
+        Path out = dir.resolve("never.onnx");
+        String[][] cases = {
+            {"--lr", "-1", "--lr must be a positive number, got -1"},
+            {"--lr", "NaN", "--lr must be a positive number, got NaN"},
+            {"--epochs", "0", "--epochs must be a positive number, got 0"},
+            {"--batch", "0", "--batch must be a positive number"},
+            {"--weight-decay", "-0.1", "--weight-decay must be zero or more"},
+            {"--optimizer", "rmsprop", "--optimizer must be one of adam, sgd"},
+            {"--momentum", "0.5", "--momentum applies only to --optimizer sgd"}};
+        for (String[] c : cases) {
+            Run r = candor("train", "--data", dir.resolve("no-data").toString(), "--out", out.toString(), c[0], c[1]);
+            assertEquals(2, r.code(), String.join(" ", c) + ": " + r.err());
+            assertTrue(r.err().startsWith("candor: " + c[2]), r.err());
+            assertTrue(r.err().contains("(see 'candor train --help')"), r.err());
+        }
+        assertFalse(Files.exists(out));
+        Run data = candor("data", "make", "decoy-digits", "--out", dir.resolve("d").toString(), "--n-train", "0");
+        assertEquals(2, data.code(), data.err());
+    }
+
+    @Test
     void nonFiniteResultsAreNeverWrittenAsResults() throws Exception {
         // y = x / x * w: a sample with a zero in it gives NaN, the others are finite.
         GraphBuilder g = new GraphBuilder("nan-maker", 13);

@@ -2,6 +2,7 @@ package io.candor.tests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,12 +38,27 @@ class ExplainCliTest {
         return candor(args);
     }
 
+    /** --method METHOD with those of the settings (option, value pairs) that METHOD reads. */
+    private static String[] withSettings(String method, String... settings) {
+        java.util.Map<String, java.util.List<String>> reads = java.util.Map.of(
+                "integrated-gradients", java.util.List.of("--steps"), "smoothgrad", java.util.List.of("--samples"),
+                "occlusion", java.util.List.of("--window", "--stride"));
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--method", method));
+        for (int i = 0; i < settings.length; i += 2) {
+            if (reads.getOrDefault(method, java.util.List.of()).contains(settings[i])) {
+                args.add(settings[i]);
+                args.add(settings[i + 1]);
+            }
+        }
+        return args.toArray(new String[0]);
+    }
+
     @Test
     void everyImageMethodWritesAttributionsAReportAndHeatmaps() throws Exception {
         for (String method : new String[] {"saliency", "input-x-gradient", "integrated-gradients", "smoothgrad", "deeplift",
             "occlusion", "cd"}) {
             Path out = dir.resolve(method);
-            Run r = explain(MNIST, out, "--method", method, "--steps", "8", "--samples", "3");
+            Run r = explain(MNIST, out, withSettings(method, "--steps", "8", "--samples", "3"));
             assertEquals(0, r.code(), method + ": " + r.err());
             assertArrayEquals(new long[] {2, 1, 28, 28}, Npy.read(out.resolve("attributions.npy")).shape(), method);
             JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
@@ -107,7 +123,7 @@ class ExplainCliTest {
     void gradientMethodsAndOcclusionExplainTokensThroughTheirEmbeddings() throws Exception {
         for (String method : new String[] {"saliency", "input-x-gradient", "integrated-gradients", "smoothgrad", "occlusion"}) {
             Path out = dir.resolve("tok-" + method);
-            Run r = explain(LSTM, out, "--method", method, "--steps", "32", "--samples", "3", "--window", "1", "--stride", "1");
+            Run r = explain(LSTM, out, withSettings(method, "--steps", "32", "--samples", "3", "--window", "1", "--stride", "1"));
             assertEquals(0, r.code(), method + ": " + r.err());
             assertArrayEquals(new long[] {3, 7}, Npy.read(out.resolve("attributions.npy")).shape(), method);
             assertTrue(Files.readString(out.resolve("tokens.html")).contains("<span class=\"t\""), method);
@@ -120,6 +136,32 @@ class ExplainCliTest {
     }
 
     @Test
+    void optionsThatDoNotApplyAreUsageErrors() {
+        String[][] images = {
+            {"--method", "saliency", "--layer", "x", "--layer applies only to --method grad-cam"},
+            {"--method", "cd", "--span", "1:2", "--span applies only to token inputs"},
+            {"--method", "saliency", "--steps", "8", "--steps applies only to integrated-gradients"},
+            {"--method", "saliency", "--baseline", "zeros", "--baseline applies only to deeplift"},
+            {"--method", "occlusion", "--window", "0", "--window must be a positive number, got 0"},
+            {"--method", "smoothgrad", "--samples", "-3", "--samples must be a positive number"},
+            {"--method", "grad-cam", "--mask", "m.png", "--mask applies only to --method cd"}};
+        for (String[] c : images) {
+            Run r = explain(MNIST, dir.resolve("u"), c[0], c[1], c[2], c[3]);
+            assertEquals(2, r.code(), String.join(" ", c) + ": " + r.err());
+            assertTrue(r.err().startsWith("candor: " + c[4]), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
+        Run mask = explain(LSTM, dir.resolve("t"), "--method", "cd", "--mask", MNIST.resolve("input.npy").toString());
+        assertEquals(2, mask.code(), mask.err());
+        assertTrue(mask.err().contains("--mask applies only to image or float inputs; on tokens use --span"), mask.err());
+        Run baseline = explain(LSTM, dir.resolve("s"), "--method", "integrated-gradients", "--baseline",
+                MNIST.resolve("input.npy").toString());
+        assertEquals(2, baseline.code(), baseline.err());
+        assertTrue(baseline.err().contains("--baseline applies only to float inputs"), baseline.err());
+        assertFalse(Files.exists(dir.resolve("s").resolve("attributions.npy")));
+    }
+
+    @Test
     void misuseIsOneClearLine() {
         Run noLayer = explain(MNIST, dir.resolve("x"), "--method", "grad-cam");
         assertEquals(1, noLayer.code());
@@ -128,7 +170,7 @@ class ExplainCliTest {
         assertEquals(1, tokens.code());
         assertTrue(tokens.err().contains("does not apply to token inputs"), tokens.err());
         Run method = explain(MNIST, dir.resolve("z"), "--method", "magic");
-        assertEquals(1, method.code());
+        assertEquals(2, method.code());
         assertTrue(method.err().contains("--method must be one of"), method.err());
         Run span = explain(LSTM, dir.resolve("w"), "--method", "cd", "--span", "5:99");
         assertEquals(1, span.code());
