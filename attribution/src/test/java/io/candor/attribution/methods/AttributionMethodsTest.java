@@ -74,6 +74,33 @@ class AttributionMethodsTest {
         }
     }
 
+    /** x [-1, 2] -> OP (with a second input when given) -> Gemm -> y. */
+    private static OnnxModel withOp(String op, boolean squareIt) {
+        GraphBuilder g = new GraphBuilder("with-" + op, 13);
+        String x = g.input("x", DataType.FLOAT32, -1, 2);
+        String h = squareIt ? g.node(op, "h", new String[] {x, x}) : g.node(op, "h", new String[] {x}, "axis", 1L);
+        g.node("Gemm", "y", new String[] {h, g.initializer("w", HostTensor.ofFloats(new long[] {1, 2}, 1, 1))}, "transB", 1L);
+        g.output("y", DataType.FLOAT32, -1, 1);
+        return g.buildModel();
+    }
+
+    @Test
+    void deepLiftRefusesOpsWithoutARuleNamingTheNode() {
+        String[][] cases = {{"Softmax", "false", "DeepLIFT has no rule for op Softmax", "explain the logits before it"},
+            {"Mul", "true", "multiplies two values that both depend on the input", "Mul"},
+            {"Div", "true", "divides by a value that depends on the input", "Div"}};
+        for (String[] c : cases) {
+            try (Executor ex = Executor.of(withOp(c[0], Boolean.parseBoolean(c[1]))); NDManager m = Engines.newManager()) {
+                NDArray x = m.create(new float[] {1, 2}, new Shape(1, 2));
+                io.candor.interop.CandorException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        io.candor.interop.CandorException.class,
+                        () -> new DeepLift(null).attribute(ExecutorModel.of(ex), m, x, new long[] {0}));
+                assertTrue(e.getMessage().contains(c[2]) && e.getMessage().contains(c[3])
+                        && e.getMessage().contains("'h'"), e.getMessage());
+            }
+        }
+    }
+
     @Test
     void deepLiftAndIntegratedGradientsSumToTheOutputDifference() {
         try (Executor ex = Executor.of(smoothCnn()); NDManager m = Engines.newManager()) {
