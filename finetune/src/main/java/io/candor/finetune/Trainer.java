@@ -20,13 +20,17 @@ import java.util.function.Consumer;
 /**
  * Trains an ONNX model on the executor: cross-entropy, Adam or SGD with momentum, weight decay,
  * shuffled mini-batches from one seed, validation each epoch and early stopping that restores the best
- * weights. Every weight is trained, or only those after a cut tensor. Dropout drops while training and
- * BatchNormalization uses the batch's statistics and updates the running ones, as in PyTorch.
+ * weights and running statistics. Every weight is trained, or only those after a cut tensor, and then
+ * everything up to the cut is frozen as a whole: evaluation mode, running statistics kept. Elsewhere
+ * Dropout drops while training and BatchNormalization uses the batch's statistics and updates the
+ * running ones, as in PyTorch; the running statistics are state, never trained by gradient.
  */
 public final class Trainer {
     private final Executor executor;
     private final TrainingConfig config;
     private final List<String> trainable;
+    /** What early stopping saves and restores: the trained weights and the running statistics they update. */
+    private final List<String> state;
     private final String input;
     private final String output;
     private final Optimizer optimizer;
@@ -35,7 +39,9 @@ public final class Trainer {
     public Trainer(Executor executor, TrainingConfig config) {
         this.executor = executor;
         this.config = config;
-        this.trainable = config.cut() == null ? floatingWeights(executor) : executor.weightsAfter(config.cut());
+        this.trainable = executor.weightsAfter(config.cut());
+        this.state = new ArrayList<>(trainable);
+        state.addAll(executor.runningStatisticsAfter(config.cut()));
         if (trainable.isEmpty()) {
             throw new CandorException("no weights to train" + (config.cut() == null ? "" : " after '" + config.cut() + "'"));
         }
@@ -77,7 +83,7 @@ public final class Trainer {
                     boolean improved = valStats[0] < bestLoss;
                     if (improved) {
                         bestLoss = valStats[0];
-                        best = snapshot(trainable);
+                        best = snapshot(state);
                         sinceBest = 0;
                     } else {
                         sinceBest++;
@@ -152,9 +158,13 @@ public final class Trainer {
     public record Step(NDArray logits, float loss) {
     }
 
-    /** Marks the trained weights as requiring gradients (train does this itself). */
+    /**
+     * Marks the trained weights as requiring gradients and freezes everything before the cut as a whole
+     * (evaluation mode there), or undoes both; train does this itself.
+     */
     public void prepare(boolean on) {
         trainable.forEach(name -> executor.weight(name).setRequiresGradient(on));
+        executor.freezeUpTo(on ? config.cut() : null);
     }
 
     private static long correct(NDArray logits, NDArray labels) {
@@ -185,16 +195,6 @@ public final class Trainer {
                     .optWeightDecays(config.weightDecay()).build();
             default -> throw new CandorException("--optimizer must be adam or sgd, got '" + config.optimizer() + "'");
         };
-    }
-
-    private static List<String> floatingWeights(Executor executor) {
-        List<String> names = new ArrayList<>();
-        executor.model().graph().initializers().forEach((name, t) -> {
-            if (t.type().isFloating()) {
-                names.add(name);
-            }
-        });
-        return names;
     }
 
     /** Puts saved values back in place (in-place arithmetic: NDArray.set makes libtorch print a warning). */

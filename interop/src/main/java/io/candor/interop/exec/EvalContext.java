@@ -1,6 +1,8 @@
 package io.candor.interop.exec;
 
 import ai.djl.ndarray.NDManager;
+import io.candor.interop.onnx.Node;
+import java.util.Set;
 
 /**
  * What an op sees of the run besides its inputs.
@@ -10,10 +12,20 @@ import ai.djl.ndarray.NDManager;
  * @param batchManager the manager of the whole run, which owns the values that survive a node
  * @param opset the model's default operator set version, for ops whose meaning changed between versions
  * @param training whether Dropout and BatchNormalization behave as in training
+ * @param frozen nodes that stay in evaluation mode while training (a frozen prefix)
  */
-public record EvalContext(NDManager manager, NDManager batchManager, long opset, boolean training) {
+public record EvalContext(NDManager manager, NDManager batchManager, long opset, boolean training, Set<Node> frozen) {
+
+    public EvalContext(NDManager manager, NDManager batchManager, long opset, boolean training) {
+        this(manager, batchManager, opset, training, Set.of());
+    }
+
+    /** Training mode at {@code node}: on while training, except in the frozen prefix. */
+    public boolean trainingAt(Node node) {
+        return training && !frozen.contains(node);
+    }
 
     EvalContext withScope(NDManager scope) {
-        return new EvalContext(scope, batchManager, opset, training);
+        return new EvalContext(scope, batchManager, opset, training, frozen);
     }
 }

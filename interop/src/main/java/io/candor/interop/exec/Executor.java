@@ -42,6 +42,7 @@ public final class Executor implements AutoCloseable {
     private final Map<String, NDArray> weights = new LinkedHashMap<>();
     private final GraphRunner<NDArray> plainRunner;
     private boolean training;
+    private Set<Node> frozen = Set.of();
 
     private Executor(OnnxModel model) {
         this.model = model;
@@ -123,13 +124,29 @@ public final class Executor implements AutoCloseable {
         this.training = training;
     }
 
+    /**
+     * Freezes everything that does not lie after {@code cut} as a whole: those nodes stay in evaluation
+     * mode while training (BatchNormalization uses and keeps its running statistics, Dropout passes
+     * everything). {@code null} freezes nothing.
+     */
+    public void freezeUpTo(String cut) {
+        if (cut == null) {
+            frozen = Set.of();
+            return;
+        }
+        Set<Node> after = nodesAfter(cut);
+        Set<Node> before = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        graph.nodes().stream().filter(n -> !after.contains(n)).forEach(before::add);
+        frozen = before;
+    }
+
     public boolean isTraining() {
         return training;
     }
 
     /** A context for a run whose results live in {@code batch}. */
     public EvalContext context(NDManager batch) {
-        return new EvalContext(batch, batch, model.opset(), training);
+        return new EvalContext(batch, batch, model.opset(), training, frozen);
     }
 
     /** A runner over this executor's graph and weights with other value semantics. */
@@ -228,22 +245,52 @@ public final class Executor implements AutoCloseable {
     }
 
     /**
-     * The floating-point weights read by the nodes that lie after {@code cut}: what fine-tuning trains
-     * when everything up to that tensor stays frozen.
+     * The floating-point weights read by the nodes that lie after {@code cut} (every node when
+     * {@code cut} is null), without BatchNormalization's running statistics: what training changes by
+     * gradient when everything up to that tensor stays frozen.
      */
     public List<String> weightsAfter(String cut) {
-        graph.requireTensor(cut);
-        Set<String> downstream = new HashSet<>(Set.of(cut));
+        Set<String> statistics = runningStatisticsAfter(null);
+        return readBy(cut == null ? graph.nodes() : nodesAfter(cut), i -> true).stream()
+                .filter(w -> !statistics.contains(w)).toList();
+    }
+
+    /**
+     * The running means and variances of the BatchNormalization nodes after {@code cut} (all of them
+     * when null): state that training updates in place, not by gradient.
+     */
+    public Set<String> runningStatisticsAfter(String cut) {
+        Collection<Node> nodes = (cut == null ? graph.nodes() : nodesAfter(cut)).stream()
+                .filter(n -> n.opType().equals("BatchNormalization")).toList();
+        return new LinkedHashSet<>(readBy(nodes, i -> i == 3 || i == 4));
+    }
+
+    /** Floating weights read by {@code nodes} at input positions that {@code position} accepts. */
+    private List<String> readBy(Collection<Node> nodes, java.util.function.IntPredicate position) {
         Set<String> names = new LinkedHashSet<>();
-        Deque<Node> order = new ArrayDeque<>(graph.nodes());
-        for (Node n : order) {
-            if (n.inputs().stream().anyMatch(downstream::contains)) {
-                downstream.addAll(n.outputs());
-                n.inputs().stream().filter(weights::containsKey)
-                        .filter(w -> weights.get(w).getDataType().isFloating()).forEach(names::add);
+        for (Node n : nodes) {
+            for (int i = 0; i < n.inputs().size(); i++) {
+                String w = n.inputs().get(i);
+                if (position.test(i) && weights.containsKey(w) && weights.get(w).getDataType().isFloating()) {
+                    names.add(w);
+                }
             }
         }
         return new ArrayList<>(names);
+    }
+
+    /** The nodes that depend on {@code cut}, in graph order. */
+    private Set<Node> nodesAfter(String cut) {
+        graph.requireTensor(cut);
+        Set<String> downstream = new HashSet<>(Set.of(cut));
+        Set<Node> after = new LinkedHashSet<>();
+        for (Node n : graph.nodes()) {
+            if (n.inputs().stream().anyMatch(downstream::contains)) {
+                downstream.addAll(n.outputs());
+                after.add(n);
+            }
+        }
+        return after;
     }
 
     /** The current values of the model's original initializers, for writing the model back out. */

@@ -32,8 +32,9 @@ public final class OpCall {
         return context.opset();
     }
 
+    /** Whether this node runs in training mode (Dropout drops, BatchNormalization uses batch statistics). */
     public boolean training() {
-        return context.training();
+        return context.trainingAt(node);
     }
 
     /** The manager of this node's scope: for constants and temporaries. */
