@@ -170,6 +170,9 @@ class CliTest {
                 dir.resolve("y.npy").toString());
         assertEquals(1, cut.code());
         assertTrue(cut.err().contains("truncated"), cut.err());
+        // One readable line: the first sentence of protobuf's message, nothing of ONNX Runtime's logging.
+        assertEquals(1, cut.err().strip().lines().count(), cut.err());
+        assertTrue(cut.err().startsWith("candor: ") && cut.err().strip().length() < 300, cut.err());
 
         Path wrong = dir.resolve("wrong.npy");
         Npy.write(wrong, HostTensor.ofFloats(new long[] {1, 3, 28, 28}, new float[3 * 784]));

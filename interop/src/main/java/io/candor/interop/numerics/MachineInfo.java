@@ -23,7 +23,7 @@ public record MachineInfo(String cpu, String oneDnnIsa, String libtorch, String 
                 + String.join(", ", JniUtils.getFeatures());
         String ort;
         try {
-            ort = ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion();
+            ort = io.candor.interop.ort.OrtModel.runtimeVersion();
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             ort = "unavailable (" + e.getMessage() + ")";
         }

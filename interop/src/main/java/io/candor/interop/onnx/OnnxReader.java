@@ -50,7 +50,7 @@ public final class OnnxReader {
             proto = ModelProto.parseFrom(coded);
         } catch (InvalidProtocolBufferException e) {
             throw new CandorException(file + " is not a valid ONNX model (truncated or not ONNX): "
-                    + e.getMessage());
+                    + firstSentence(e.getMessage()));
         } catch (IOException e) {
             throw new CandorException("cannot read model file " + file + ": " + e.getMessage(), e);
         }
@@ -191,5 +191,15 @@ public final class OnnxReader {
         } catch (IOException | NumberFormatException e) {
             throw new CandorException(where + ": cannot read its external data " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** protobuf's messages run to several sentences; the first says what is wrong. */
+    static String firstSentence(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int end = message.indexOf(". ");
+        String first = (end < 0 ? message : message.substring(0, end + 1)).strip();
+        return first.length() > 160 ? first.substring(0, 157) + "..." : first;
     }
 }

@@ -42,9 +42,28 @@ public final class OrtModel implements AutoCloseable {
     private final List<String> outputs;
     private volatile boolean closed;
 
-    /** One environment per JVM; created on first use so that merely loading this class starts nothing. */
+    /**
+     * One environment per JVM; created on first use so that merely loading this class starts nothing.
+     * It logs errors only: ONNX Runtime's own warnings (such as "Failed to persist telemetry device ID"
+     * where the home folder is read-only) would reach stderr ahead of Candor's one-line messages.
+     */
     private static final class Env {
-        static final OrtEnvironment INSTANCE = OrtEnvironment.getEnvironment();
+        static final OrtEnvironment INSTANCE = create();
+
+        private static OrtEnvironment create() {
+            OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "candor");
+            try {
+                env.setTelemetry(false);
+            } catch (ai.onnxruntime.OrtException e) {
+                // Telemetry exists on Windows builds only; elsewhere there is nothing to switch off.
+            }
+            return env;
+        }
+    }
+
+    /** ONNX Runtime's version, e.g. "1.29.0". */
+    public static String runtimeVersion() {
+        return Env.INSTANCE.getVersion();
     }
 
     private OrtModel(OnnxModel model, Collection<String> extraOutputs) {
