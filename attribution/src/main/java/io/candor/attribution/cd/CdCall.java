@@ -59,7 +59,17 @@ public final class CdCall {
     }
 
     public List<NDArray> plainAll(List<NDArray> arrays) {
-        return kernel.apply(new OpCall(node, arrays, context));
+        return kernel.apply(opCall(arrays));
+    }
+
+    /** The plain op's view of this node with the given input arrays. */
+    public OpCall opCall(List<NDArray> arrays) {
+        return new OpCall(node, arrays, context);
+    }
+
+    /** Whether this node runs in training mode (as the executor's forward pass would). */
+    public boolean training() {
+        return context.trainingAt(node);
     }
 
     /** The plain op on the totals: the forward value of the node. */

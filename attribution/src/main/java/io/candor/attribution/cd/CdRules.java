@@ -43,9 +43,10 @@ public final class CdRules {
         r.put("Pad", new PadRule());
         r.put("Shape", new ShapeRule());
         r.put("LSTM", new io.candor.attribution.cd.rules.LstmRule());
+        r.put("Dropout", new io.candor.attribution.cd.rules.DropoutRule());
         PerPartRule perPart = new PerPartRule();
         for (String op : new String[] {"AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Transpose",
-            "Slice", "Squeeze", "Unsqueeze", "Concat", "Gather", "Identity", "Dropout", "Cast"}) {
+            "Slice", "Squeeze", "Unsqueeze", "Concat", "Gather", "Identity", "Cast"}) {
             r.put(op, perPart);
         }
         return Collections.unmodifiableMap(r);

@@ -39,12 +39,9 @@ public final class BatchNormalization implements OpKernel {
         NDArray mu;
         NDArray sigma2;
         if (call.training()) {
-            // Statistics over every axis but the channel one (DJL's mean keeps dims for one axis only).
-            int[] channelFirst = IntStream.range(0, rank).map(a -> a == 0 ? 1 : a == 1 ? 0 : a).toArray();
-            NDArray perRow = x.transpose(channelFirst).reshape(channels, -1);
-            mu = perRow.mean(new int[] {1}).reshape(perChannel);
-            sigma2 = x.sub(mu).transpose(channelFirst).reshape(channels, -1).square().mean(new int[] {1})
-                    .reshape(perChannel);
+            NDArray[] stats = batchStatistics(x);
+            mu = stats[0];
+            sigma2 = stats[1];
             updateRunningStatistics(call, mean, var, mu, sigma2, x.size() / channels);
         } else {
             mu = mean.reshape(perChannel);
@@ -55,6 +52,24 @@ public final class BatchNormalization implements OpKernel {
         // Outputs 1 and 2 (running mean and variance in training mode) are the updated weights themselves.
         outputs.add(y);
         return outputs;
+    }
+
+    /**
+     * The batch's per-channel mean and biased variance of x [N, C, ...], shaped [1, C, 1, ...] to
+     * broadcast against x: what training-mode normalisation uses (and CD's training-mode rule).
+     */
+    public static NDArray[] batchStatistics(NDArray x) {
+        int rank = x.getShape().dimension();
+        long channels = x.getShape().get(1);
+        long[] perChannel = new long[rank];
+        java.util.Arrays.fill(perChannel, 1);
+        perChannel[1] = channels;
+        // Statistics over every axis but the channel one (DJL's mean keeps dims for one axis only).
+        int[] channelFirst = IntStream.range(0, rank).map(a -> a == 0 ? 1 : a == 1 ? 0 : a).toArray();
+        NDArray mu = x.transpose(channelFirst).reshape(channels, -1).mean(new int[] {1}).reshape(perChannel);
+        NDArray sigma2 = x.sub(mu).transpose(channelFirst).reshape(channels, -1).square().mean(new int[] {1})
+                .reshape(perChannel);
+        return new NDArray[] {mu, sigma2};
     }
 
     private static void updateRunningStatistics(OpCall call, NDArray mean, NDArray var, NDArray batchMean,

@@ -1,6 +1,8 @@
 package io.candor.interop.exec.ops;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import io.candor.interop.exec.OpCall;
 import io.candor.interop.exec.OpKernel;
 import java.util.Arrays;
@@ -16,15 +18,27 @@ public final class Dropout implements OpKernel {
     public List<NDArray> apply(OpCall call) {
         NDArray x = call.input(0);
         boolean wantMask = !call.node().output(1).isEmpty();
-        float ratio = call.opset() >= 12
-                ? (call.optional(1) == null ? 0.5f : call.optional(1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat())
-                : call.attrs().getFloat("ratio", 0.5f);
-        if (!call.training() || ratio == 0f) {
-            NDArray mask = wantMask ? call.manager().ones(x.getShape(), ai.djl.ndarray.types.DataType.BOOLEAN) : null;
+        NDArray scale = scaledKeepMask(call, x.getShape(), x.getDataType());
+        if (scale == null) {
+            NDArray mask = wantMask ? call.manager().ones(x.getShape(), DataType.BOOLEAN) : null;
             return Arrays.asList(Activations.alias(x), mask);
         }
-        NDArray keep = call.manager().randomUniform(0f, 1f, x.getShape()).gte(ratio);
-        NDArray y = x.mul(keep.toType(x.getDataType(), false)).div(1f - ratio);
-        return Arrays.asList(y, wantMask ? keep : null);
+        return Arrays.asList(x.mul(scale), wantMask ? scale.gt(0) : null);
+    }
+
+    /**
+     * What the kept elements are multiplied by: 1 / (1 - ratio) where kept, 0 where dropped; drawn anew
+     * at each call. {@code null} when nothing drops (evaluation, or a ratio of 0). CD applies one such
+     * draw to the total and to the relevant part alike.
+     */
+    public static NDArray scaledKeepMask(OpCall call, Shape shape, DataType type) {
+        float ratio = call.opset() >= 12
+                ? (call.optional(1) == null ? 0.5f : call.optional(1).toType(DataType.FLOAT32, false).getFloat())
+                : call.attrs().getFloat("ratio", 0.5f);
+        if (!call.training() || ratio == 0f) {
+            return null;
+        }
+        NDArray keep = call.manager().randomUniform(0f, 1f, shape).gte(ratio);
+        return keep.toType(type, false).div(1f - ratio);
     }
 }
