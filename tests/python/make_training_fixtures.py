@@ -11,7 +11,8 @@ For each network this writes, under OUT/<name>/:
                     whole: eval-mode BatchNorm there, only the layers after it trained
 
 Plain SGD (lr 0.1, no momentum, no weight decay), cross-entropy averaged over the batch, no Dropout,
-so the run is deterministic. Run with Debian's python3-torch:
+so the run is deterministic; for the residual block also Adam and SGD with momentum, both with weight
+decay (folders adam/ and sgd_momentum/). Run with Debian's python3-torch:
   /usr/bin/python3 tests/python/make_training_fixtures.py --out tests/fixtures/training
 """
 import argparse
@@ -79,18 +80,26 @@ def distinct_batchnorm(model):
                 m.running_var.uniform_(0.5, 1.5)
 
 
-def run(name, make, out_root, frozen):
+# Optimizer variants run on every layer: (folder, torch optimizer, settings as after.json records them).
+VARIANTS = {
+    'adam': (lambda ps: torch.optim.Adam(ps, lr=0.01, weight_decay=1e-3), {'optimizer': 'adam', 'lr': 0.01, 'momentum': 0, 'weight_decay': 1e-3}),
+    'sgd_momentum': (lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, weight_decay=1e-3),
+                     {'optimizer': 'sgd', 'lr': 0.05, 'momentum': 0.9, 'weight_decay': 1e-3}),
+}
+
+
+def run(name, make, out_root, frozen, variant=None):
     torch.manual_seed(11)
     model = make()
     distinct_batchnorm(model)
-    folder = os.path.join(out_root, name, 'frozen') if frozen else os.path.join(out_root, name)
+    folder = os.path.join(out_root, name, 'frozen' if frozen else variant) if frozen or variant else os.path.join(out_root, name)
     os.makedirs(folder, exist_ok=True)
     gen = torch.Generator().manual_seed(5)
     xs = torch.randn(STEPS, BATCH, 3, 16, 16, generator=gen)
     ys = torch.randint(0, 3, (STEPS, BATCH), generator=gen)
     probe = torch.randn(4, 3, 16, 16, generator=gen)
     model.eval()
-    if not frozen:
+    if not frozen and not variant:
         torch.onnx.export(model, (probe,), os.path.join(folder, 'model.onnx'), opset_version=13,
                           input_names=['input'], output_names=['logits'],
                           dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}},
@@ -104,7 +113,11 @@ def run(name, make, out_root, frozen):
         for pname, p in model.named_parameters():
             p.requires_grad_(any(pname.startswith(m + '.') for m in trained))
     params = [p for p in model.parameters() if p.requires_grad]
+    settings = {'optimizer': 'sgd', 'lr': LR, 'momentum': 0, 'weight_decay': 0}
     opt = torch.optim.SGD(params, lr=LR)
+    if variant:
+        make_optimizer, settings = VARIANTS[variant]
+        opt = make_optimizer(params)
     losses = []
     for step in range(STEPS):
         model.train()
@@ -121,7 +134,7 @@ def run(name, make, out_root, frozen):
     model.eval()
     stats = {k: v.tolist() for k, v in model.state_dict().items() if 'running_' in k}
     with open(os.path.join(folder, 'after.json'), 'w') as f:
-        json.dump({'cut': cut, 'losses': losses, 'running_statistics': stats, 'lr': LR}, f, indent=1)
+        json.dump(dict(settings, cut=cut, losses=losses, running_statistics=stats), f, indent=1)
     with torch.no_grad():
         np.save(os.path.join(folder, 'probe_logits.npy'), model(probe).numpy())
 
@@ -134,6 +147,9 @@ def main():
         for frozen in (False, True):
             run(name, make, args.out, frozen)
             print(name, 'frozen' if frozen else 'all layers')
+    for variant in VARIANTS:
+        run('resnet_block', ResidualBlockNet, args.out, False, variant)
+        print('resnet_block', variant)
 
 
 if __name__ == '__main__':

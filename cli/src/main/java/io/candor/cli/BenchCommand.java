@@ -226,9 +226,9 @@ final class BenchCommand implements Runnable {
             for (int i = 0; i < n; i++) {
                 labels[i] = i % 10;
             }
-            try (Executor executor = Executor.of(ExecutorBench.load("mnist-cnn")); NDManager batch = Engines.newManager()) {
-                io.candor.finetune.Trainer trainer = new io.candor.finetune.Trainer(executor, new io.candor.finetune.TrainingConfig(
-                        1, n, 1e-3f, "adam", 0.9f, 1e-4f, 0, 0, null, null));
+            try (Executor executor = Executor.of(ExecutorBench.load("mnist-cnn")); NDManager batch = Engines.newManager();
+                    io.candor.finetune.Trainer trainer = new io.candor.finetune.Trainer(executor, new io.candor.finetune.TrainingConfig(
+                            1, n, 1e-3f, "adam", 0.9f, 1e-4f, 0, 0, null, null))) {
                 NDArray xs = x.toNDArray(batch);
                 NDArray ys = batch.create(labels);
                 trainer.prepare(true);

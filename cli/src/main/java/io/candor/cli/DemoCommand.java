@@ -75,12 +75,12 @@ final class DemoCommand implements Callable<Integer> {
         report.append("Data: `data/` (decoy-digits, seed ").append(seed).append("): ").append(nTrain)
                 .append(" training digits drawn from the machine's fonts, each with a 5x5 patch in a random corner whose ")
                 .append("grey level is 255-25y in training and 25y in the test split.\n\n");
-        try (Executor executor = Executor.of(start0)) {
+        TrainingConfig config = new TrainingConfig(epochs, 64, 1e-3f, "adam", 0.9f, 1e-4f, seed, 2, null, null);
+        try (Executor executor = Executor.of(start0); Trainer trainer = new Trainer(executor, config)) {
             pw.printf("2/4 training the MNIST CNN (%d epochs, Adam 1e-3, batch 64)%n", epochs);
             pw.flush();
-            TrainingConfig config = new TrainingConfig(epochs, 64, 1e-3f, "adam", 0.9f, 1e-4f, seed, 2, null, null);
             report.append("## Training\n\n| epoch | train loss | train acc | val loss | val acc |\n|---|---|---|---|---|\n");
-            new Trainer(executor, config).train(splits.get("train"), splits.get("val"), 1, new TrainingProgress(pw, m ->
+            trainer.train(splits.get("train"), splits.get("val"), null, new TrainingProgress(pw, (m, state) ->
                     report.append(String.format("| %d | %.4f | %.4f | %.4f | %.4f |%n", m.epoch(), m.trainLoss(),
                             m.trainAccuracy(), m.valLoss(), m.valAccuracy()))));
             OnnxWriter.write(start0, executor.initializerValues(), out.resolve("mnist-cnn.onnx"));

@@ -2,9 +2,10 @@ package io.candor.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.candor.finetune.EpochMetrics;
+import io.candor.finetune.Checkpoint;
 import io.candor.finetune.Trainer;
 import io.candor.finetune.TrainingConfig;
+import io.candor.finetune.TrainingState;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Executor;
 import io.candor.interop.io.AtomicFiles;
@@ -17,7 +18,6 @@ import io.candor.models.data.DatasetFolder;
 import io.candor.models.data.DatasetSplit;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,7 +29,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Trains a network on a dataset folder and writes it as ONNX.", "",
             "Writes MODEL.onnx (the best epoch's weights by validation loss), MODEL.metrics.json (loss and",
-            "accuracy per epoch) and MODEL.checkpoint.onnx after every epoch."})
+            "accuracy per epoch) and MODEL.checkpoint.zip after every epoch (the model with its current weights,",
+            "the optimizer's moments, the best epoch's weights, the patience count and the metrics: all that",
+            "--resume needs to continue exactly as if the run had never stopped)."})
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--arch", paramLabel = "mnist-cnn|color-cnn|lstm-text",
             description = {"A built-in architecture, initialised as PyTorch does (default mnist-cnn). lstm-text: embedding 32,",
@@ -72,8 +74,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "MODEL.onnx", description = "Where to write the trained model.")
     Path out;
 
-    @Option(names = "--resume", description = {"Continue from MODEL.checkpoint.onnx after the last epoch in MODEL.metrics.json",
-        "(the optimizer's moments start afresh)."})
+    @Option(names = "--resume", description = {"Continue from MODEL.checkpoint.zip after its last epoch, up to --epochs; the",
+        "same run as without the stop (give the same options)."})
     boolean resume;
 
     @Spec
@@ -87,38 +89,34 @@ final class TrainCommand implements Callable<Integer> {
                 .nonNegative("--patience", patience).onlyWhen("--momentum", optimizer.equals("sgd"), "--optimizer sgd")
                 .onlyWhen("--arch", init == null && !resume, "training from scratch (not with --init or --resume)");
         Path metricsFile = sibling(out, ".metrics.json");
-        Path checkpoint = sibling(out, ".checkpoint.onnx");
+        Path checkpointFile = sibling(out, ".checkpoint.zip");
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        List<EpochMetrics> history = new ArrayList<>();
-        if (resume) {
-            if (!java.nio.file.Files.exists(checkpoint) || !java.nio.file.Files.exists(metricsFile)) {
-                throw new CandorException("--resume needs " + checkpoint + " and " + metricsFile + " from an earlier run");
-            }
-            history.addAll(List.of(json.readValue(metricsFile.toFile(), EpochMetrics[].class)));
-        }
-        OnnxModel start = resume ? OnnxReader.read(checkpoint) : init != null ? OnnxReader.read(init) : architecture(arch, seed, data);
-        int firstEpoch = history.size() + 1;
+        Checkpoint resumed = resume ? Checkpoint.read(checkpointFile) : null;
+        TrainingState state = resumed == null ? null : resumed.state();
+        OnnxModel start = resumed != null ? resumed.model() : init != null ? OnnxReader.read(init) : architecture(arch, seed, data);
         DatasetSplit train = DatasetFolder.read(data, "train");
         DatasetSplit val = DatasetFolder.read(data, "val");
         TrainingConfig config = new TrainingConfig(epochs, batch, lr, optimizer, momentum, weightDecay, seed, patience, cut, null);
         PrintWriter pw = spec.commandLine().getOut();
-        if (firstEpoch > epochs) {
-            pw.printf("%s already holds %d epochs; nothing to do (raise --epochs to continue)%n", metricsFile, history.size());
+        if (state != null && state.epoch() >= epochs) {
+            pw.printf("%s already holds %d epochs; nothing to do (raise --epochs to continue)%n", checkpointFile, state.epoch());
             return 0;
         }
-        try (Executor executor = Executor.of(start)) {
-            new Trainer(executor, config).train(train, val, firstEpoch, new TrainingProgress(pw, m -> {
-                history.add(m);
-                OnnxWriter.write(start, executor.initializerValues(), checkpoint);
+        try (Executor executor = Executor.of(start); Trainer trainer = new Trainer(executor, config)) {
+            trainer.train(train, val, state, new TrainingProgress(pw, (m, now) -> {
+                // One file holds weights, optimizer moments, patience and metrics: they cannot disagree.
+                OnnxModel current = OnnxReader.fromProto(OnnxWriter.withInitializers(start, executor.initializerValues()), null);
+                TrainingState s = now.get();
+                new Checkpoint(current, s).write(checkpointFile);
                 try {
-                    AtomicFiles.writeString(metricsFile, json.writeValueAsString(history));
+                    AtomicFiles.writeString(metricsFile, json.writeValueAsString(s.history()));
                 } catch (java.io.IOException e) {
                     throw new CandorException("cannot write " + metricsFile + ": " + e.getMessage(), e);
                 }
             }));
             OnnxWriter.write(start, executor.initializerValues(), out);
         }
-        pw.printf("wrote %s (best validation epoch), %s and %s%n", out, metricsFile.getFileName(), checkpoint.getFileName());
+        pw.printf("wrote %s (best validation epoch), %s and %s%n", out, metricsFile.getFileName(), checkpointFile.getFileName());
         return 0;
     }
 

@@ -3,16 +3,18 @@ package io.candor.cli;
 import io.candor.finetune.EpochMetrics;
 import io.candor.finetune.Trainer;
 import java.io.PrintWriter;
-import java.util.function.Consumer;
+import io.candor.finetune.TrainingState;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /** Shows training on the console: a progress bar per epoch on a terminal, then the epoch's line. */
 final class TrainingProgress implements Trainer.Listener {
     private final PrintWriter out;
     private final Progress bar;
-    private final Consumer<EpochMetrics> afterEpoch;
+    private final BiConsumer<EpochMetrics, Supplier<TrainingState>> afterEpoch;
 
     /** @param afterEpoch what the command does with each finished epoch (checkpoints, reports) */
-    TrainingProgress(PrintWriter out, Consumer<EpochMetrics> afterEpoch) {
+    TrainingProgress(PrintWriter out, BiConsumer<EpochMetrics, Supplier<TrainingState>> afterEpoch) {
         this.out = out;
         this.bar = new Progress(out);
         this.afterEpoch = afterEpoch;
@@ -24,11 +26,11 @@ final class TrainingProgress implements Trainer.Listener {
     }
 
     @Override
-    public void epoch(EpochMetrics m) {
+    public void epoch(EpochMetrics m, Supplier<TrainingState> state) {
         bar.done();
         out.printf("  epoch %d: train loss %.4f acc %.4f, val loss %.4f acc %.4f (%.1fs)%s%n", m.epoch(), m.trainLoss(),
                 m.trainAccuracy(), m.valLoss(), m.valAccuracy(), m.seconds(), m.best() ? " *" : "");
         out.flush();
-        afterEpoch.accept(m);
+        afterEpoch.accept(m, state);
     }
 }

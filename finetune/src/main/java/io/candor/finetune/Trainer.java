@@ -3,8 +3,6 @@ package io.candor.finetune;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Engines;
 import io.candor.interop.exec.Executor;
@@ -15,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Trains an ONNX model on the executor: cross-entropy, Adam or SGD with momentum, weight decay,
@@ -25,7 +23,7 @@ import java.util.function.Consumer;
  * Dropout drops while training and BatchNormalization uses the batch's statistics and updates the
  * running ones, as in PyTorch; the running statistics are state, never trained by gradient.
  */
-public final class Trainer {
+public final class Trainer implements AutoCloseable {
     private final Executor executor;
     private final TrainingConfig config;
     private final List<String> trainable;
@@ -47,7 +45,7 @@ public final class Trainer {
         }
         this.input = executor.singleInput();
         this.output = executor.graph().outputs().get(0).name();
-        this.optimizer = optimizer(config);
+        this.optimizer = Optimizer.of(config);
         this.loss = new CrossEntropy(config.classWeights());
     }
 
@@ -60,17 +58,30 @@ public final class Trainer {
         default void batch(int epoch, int done, int total, double loss) {
         }
 
-        default void epoch(EpochMetrics metrics) {
+        /**
+         * An epoch finished; {@code state} gives where the run stands (with the executor's current
+         * weights, everything a checkpoint needs), computed only if asked for.
+         */
+        default void epoch(EpochMetrics metrics, Supplier<TrainingState> state) {
         }
     }
 
-    public Result train(DatasetSplit train, DatasetSplit val, int firstEpoch, Listener listener) {
-        Random random = new Random(config.seed());
-        Engines.pytorch().setRandomSeed((int) config.seed());
-        List<EpochMetrics> history = new ArrayList<>();
-        Map<String, HostTensor> best = null;
-        double bestLoss = Double.POSITIVE_INFINITY;
-        int sinceBest = 0;
+    /**
+     * Trains from the executor's current weights for the epochs up to {@code config.epochs()}, then puts
+     * the best epoch's weights and running statistics in place. With {@code resume} (the state a listener
+     * was given after some epoch, and the weights of that moment in the executor) it continues as if the
+     * run had never stopped: the same shuffling and dropout draws, optimizer moments, best loss and
+     * patience count.
+     */
+    public Result train(DatasetSplit train, DatasetSplit val, TrainingState resume, Listener listener) {
+        List<EpochMetrics> history = new ArrayList<>(resume == null ? List.of() : resume.history());
+        Map<String, HostTensor> best = resume == null || resume.best().isEmpty() ? null : resume.best();
+        double bestLoss = resume == null ? Double.POSITIVE_INFINITY : resume.bestLoss();
+        int sinceBest = resume == null ? 0 : resume.sinceBest();
+        int firstEpoch = resume == null ? 1 : resume.epoch() + 1;
+        if (resume != null) {
+            optimizer.restore(resume.optimizer());
+        }
         try (NDManager data = Engines.newManager()) {
             Batches trainBatches = new Batches(train, data, config.batchSize());
             Batches valBatches = new Batches(val, data, config.batchSize());
@@ -78,6 +89,9 @@ public final class Trainer {
             try {
                 for (int epoch = firstEpoch; epoch <= config.epochs(); epoch++) {
                     long start = System.nanoTime();
+                    // Each epoch's draws follow from the seed and the epoch alone, so a resumed run repeats them.
+                    Random random = new Random(config.seed() * 1_000_003L + epoch);
+                    Engines.pytorch().setRandomSeed((int) (config.seed() * 7919 + epoch));
                     double[] trainStats = trainEpoch(trainBatches, random, epoch, listener);
                     double[] valStats = evaluate(valBatches);
                     boolean improved = valStats[0] < bestLoss;
@@ -91,7 +105,10 @@ public final class Trainer {
                     EpochMetrics m = new EpochMetrics(epoch, trainStats[0], trainStats[1], valStats[0], valStats[1],
                             (System.nanoTime() - start) / 1e9, improved);
                     history.add(m);
-                    listener.epoch(m);
+                    TrainingState state = new TrainingState(epoch, bestLoss, sinceBest, history,
+                            best == null ? Map.of() : best, Map.of());
+                    listener.epoch(m, () -> new TrainingState(state.epoch(), state.bestLoss(), state.sinceBest(),
+                            state.history(), state.best(), optimizer.state()));
                     if (config.patience() > 0 && sinceBest >= config.patience()) {
                         break;
                     }
@@ -187,16 +204,6 @@ public final class Trainer {
         return new double[] {lossSum / batches.rows(), correct / (double) batches.rows()};
     }
 
-    private static Optimizer optimizer(TrainingConfig config) {
-        Tracker lr = Tracker.fixed(config.learningRate());
-        return switch (config.optimizer()) {
-            case "adam" -> Optimizer.adam().optLearningRateTracker(lr).optWeightDecays(config.weightDecay()).build();
-            case "sgd" -> Optimizer.sgd().setLearningRateTracker(lr).optMomentum(config.momentum())
-                    .optWeightDecays(config.weightDecay()).build();
-            default -> throw new CandorException("--optimizer must be adam or sgd, got '" + config.optimizer() + "'");
-        };
-    }
-
     /** Puts saved values back in place (in-place arithmetic: NDArray.set makes libtorch print a warning). */
     private void restore(Map<String, HostTensor> values) {
         try (NDManager scratch = Engines.newManager()) {
@@ -211,5 +218,11 @@ public final class Trainer {
         Map<String, HostTensor> copy = new LinkedHashMap<>();
         names.forEach(n -> copy.put(n, HostTensor.of(executor.weight(n))));
         return copy;
+    }
+
+    /** Frees the optimizer's state. */
+    @Override
+    public void close() {
+        optimizer.close();
     }
 }

@@ -52,8 +52,8 @@ class TrainerTest {
     }
 
     private static List<EpochMetrics> run(OnnxModel model, TrainingConfig config, float[][] weightsOut) {
-        try (Executor ex = Executor.of(model)) {
-            List<EpochMetrics> epochs = new Trainer(ex, config).train(blobs(512, 1), blobs(256, 2), 1, new Trainer.Listener() { })
+        try (Executor ex = Executor.of(model); Trainer trainer = new Trainer(ex, config)) {
+            List<EpochMetrics> epochs = trainer.train(blobs(512, 1), blobs(256, 2), null, new Trainer.Listener() { })
                     .epochs();
             weightsOut[0] = ex.weight("w2").toFloatArray();
             weightsOut[1] = new float[] {(float) Evaluation.of(ex, blobs(256, 3), 64).accuracy()};
@@ -78,12 +78,48 @@ class TrainerTest {
     }
 
     @Test
+    void fourEpochsEqualTwoAndAResumeOfTwoWeightForWeight(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        for (String optimizer : List.of("adam", "sgd")) {
+            TrainingConfig config = new TrainingConfig(4, 32, 0.05f, optimizer, 0.9f, 1e-3f, 5, 3, null, null);
+            java.nio.file.Path file = dir.resolve(optimizer + ".checkpoint.zip");
+            List<EpochMetrics> straight;
+            float[][] straightWeights;
+            try (Executor ex = Executor.of(mlp()); Trainer trainer = new Trainer(ex, config)) {
+                straight = trainer.train(blobs(512, 1), blobs(256, 2), null, new Trainer.Listener() {
+                    @Override
+                    public void epoch(EpochMetrics m, java.util.function.Supplier<TrainingState> state) {
+                        if (m.epoch() == 2) {
+                            new Checkpoint(io.candor.interop.onnx.OnnxReader.fromProto(io.candor.interop.onnx.OnnxWriter
+                                    .withInitializers(ex.model(), ex.initializerValues()), null), state.get()).write(file);
+                        }
+                    }
+                }).epochs();
+                straightWeights = new float[][] {ex.weight("w1").toFloatArray(), ex.weight("w2").toFloatArray()};
+            }
+            Checkpoint saved = Checkpoint.read(file);
+            assertEquals(2, saved.state().epoch());
+            assertTrue(saved.state().optimizer().keySet().stream().anyMatch(k -> k.endsWith("/w1")), "optimizer state saved");
+            try (Executor ex = Executor.of(saved.model()); Trainer trainer = new Trainer(ex, config)) {
+                List<EpochMetrics> resumed = trainer.train(blobs(512, 1), blobs(256, 2), saved.state(), new Trainer.Listener() { })
+                        .epochs();
+                assertEquals(4, resumed.size());
+                for (int e = 0; e < 4; e++) {
+                    assertEquals(straight.get(e).valLoss(), resumed.get(e).valLoss(), 0, optimizer + " epoch " + (e + 1));
+                    assertEquals(straight.get(e).best(), resumed.get(e).best());
+                }
+                assertArrayEquals(straightWeights[0], ex.weight("w1").toFloatArray(), optimizer + ": w1");
+                assertArrayEquals(straightWeights[1], ex.weight("w2").toFloatArray(), optimizer + ": w2");
+            }
+        }
+    }
+
+    @Test
     void onlyWeightsAfterTheCutChangeAndEarlyStoppingKeepsTheBestEpoch() {
         OnnxModel model = mlp();
         float[] w1Before = model.graph().initializers().get("w1").toFloatArray();
-        try (Executor ex = Executor.of(model)) {
-            TrainingConfig config = new TrainingConfig(30, 32, 0.5f, "sgd", 0.9f, 0, 3, 2, "h", null);
-            List<EpochMetrics> epochs = new Trainer(ex, config).train(blobs(256, 1), blobs(128, 2), 1, new Trainer.Listener() { })
+        TrainingConfig config = new TrainingConfig(30, 32, 0.5f, "sgd", 0.9f, 0, 3, 2, "h", null);
+        try (Executor ex = Executor.of(model); Trainer trainer = new Trainer(ex, config)) {
+            List<EpochMetrics> epochs = trainer.train(blobs(256, 1), blobs(128, 2), null, new Trainer.Listener() { })
                     .epochs();
             assertArrayEquals(w1Before, ex.weight("w1").toFloatArray(), "frozen below the cut");
             assertTrue(epochs.size() < 30, "a large learning rate stops early: " + epochs.size() + " epochs");

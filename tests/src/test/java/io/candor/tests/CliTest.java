@@ -226,7 +226,7 @@ class CliTest {
         Path model = dir.resolve("trained.onnx");
         Run train = candor("train", "--data", data.toString(), "--epochs", "2", "--out", model.toString());
         assertEquals(0, train.code(), train.err());
-        assertTrue(Files.exists(dir.resolve("trained.metrics.json")) && Files.exists(dir.resolve("trained.checkpoint.onnx")));
+        assertTrue(Files.exists(dir.resolve("trained.metrics.json")) && Files.exists(dir.resolve("trained.checkpoint.zip")));
         Run resumed = candor("train", "--data", data.toString(), "--epochs", "3", "--patience", "0", "--resume", "--out",
                 model.toString());
         assertEquals(0, resumed.code(), resumed.err());

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.TestFactory;
  * Candor's training steps against PyTorch's on small BatchNorm networks
  * (tests/python/make_training_fixtures.py): the same SGD steps on the same mini-batches give the same
  * losses, running statistics and evaluation-mode logits, with every layer trained and with everything
- * up to a cut frozen as a whole (evaluation-mode BatchNorm, running statistics kept).
+ * up to a cut frozen as a whole (evaluation-mode BatchNorm, running statistics kept); and Adam and SGD
+ * with momentum and weight decay take PyTorch's steps.
  */
 class TrainingParityTest {
     private static final double TOLERANCE = 1e-4;
@@ -41,16 +42,23 @@ class TrainingParityTest {
     Stream<DynamicTest> sgdStepsMatchPyTorch() {
         List<DynamicTest> tests = new ArrayList<>();
         for (String net : List.of("resnet_block", "vgg_bn")) {
-            for (boolean frozen : List.of(false, true)) {
-                tests.add(DynamicTest.dynamicTest(net + (frozen ? " frozen up to the cut" : " all layers"),
-                        () -> check(Fixtures.root().resolve("training").resolve(net), frozen)));
+            for (String variant : List.of("", "frozen")) {
+                tests.add(DynamicTest.dynamicTest(net + (variant.isEmpty() ? " all layers" : " frozen up to the cut"),
+                        () -> check(Fixtures.root().resolve("training").resolve(net), variant)));
             }
+        }
+        for (String variant : List.of("adam", "sgd_momentum")) {
+            tests.add(DynamicTest.dynamicTest("resnet_block with " + variant + " and weight decay",
+                    () -> check(Fixtures.root().resolve("training").resolve("resnet_block"), variant)));
         }
         return tests.stream();
     }
 
-    private static void check(Path dir, boolean frozen) throws IOException {
-        JsonNode after = new ObjectMapper().readTree(dir.resolve(frozen ? "frozen/after.json" : "after.json").toFile());
+    /** {@code variant}: "" (SGD on every layer), "frozen" (SGD after the cut), or an optimizer's folder. */
+    private static void check(Path dir, String variant) throws IOException {
+        boolean frozen = variant.equals("frozen");
+        Path results = variant.isEmpty() ? dir : dir.resolve(variant);
+        JsonNode after = new ObjectMapper().readTree(results.resolve("after.json").toFile());
         String cut = frozen ? after.get("cut").asText() : null;
         HostTensor xs = Npy.read(dir.resolve("x.npy"));
         HostTensor ys = Npy.read(dir.resolve("y.npy"));
@@ -61,18 +69,20 @@ class TrainingParityTest {
             assertTrue(Collections.disjoint(ex.weightsAfter(cut), initial.keySet()),
                     "running statistics are state, never trained by gradient");
 
-            TrainingConfig config = new TrainingConfig(1, (int) xs.shape()[1], (float) after.get("lr").asDouble(), "sgd",
-                    0f, 0f, 0, 0, cut, null);
-            Trainer trainer = new Trainer(ex, config);
-            trainer.prepare(true);
+            TrainingConfig config = new TrainingConfig(1, (int) xs.shape()[1], (float) after.get("lr").asDouble(),
+                    after.get("optimizer").asText(), (float) after.get("momentum").asDouble(),
+                    (float) after.get("weight_decay").asDouble(), 0, 0, cut, null);
+            try (Trainer trainer = new Trainer(ex, config)) {
+                trainer.prepare(true);
             NDArray x = xs.toNDArray(m);
             NDArray y = ys.toNDArray(m);
             Iterator<JsonNode> losses = after.get("losses").iterator();
-            for (int step = 0; step < xs.shape()[0]; step++) {
-                float loss = trainer.step(m, x.get(step), y.get(step)).loss();
-                assertEquals(losses.next().asDouble(), loss, 1e-5, "loss of step " + step);
+                for (int step = 0; step < xs.shape()[0]; step++) {
+                    float loss = trainer.step(m, x.get(step), y.get(step)).loss();
+                    assertEquals(losses.next().asDouble(), loss, 1e-5, "loss of step " + step);
+                }
+                trainer.prepare(false);
             }
-            trainer.prepare(false);
 
             Set<String> updated = frozen ? ex.runningStatisticsAfter(cut) : initial.keySet();
             after.get("running_statistics").fields().forEachRemaining(e -> {
@@ -90,7 +100,7 @@ class TrainingParityTest {
             String out = ex.graph().outputs().get(0).name();
             NDArray probe = Npy.read(dir.resolve("probe.npy")).toNDArray(m);
             float[] logits = ex.run(m, Map.of(in, probe), List.of(out)).get(out).toFloatArray();
-            Arrays2.assertClose(Npy.read(dir.resolve(frozen ? "frozen/probe_logits.npy" : "probe_logits.npy")).toFloatArray(),
+            Arrays2.assertClose(Npy.read(results.resolve("probe_logits.npy")).toFloatArray(),
                     logits, TOLERANCE, "evaluation-mode logits after training");
         }
     }
