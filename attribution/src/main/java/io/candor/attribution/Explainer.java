@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import io.candor.attribution.cd.CdSweep;
 import io.candor.attribution.cd.ContextualDecomposition;
 import io.candor.attribution.deeplift.DeepLift;
@@ -47,7 +48,7 @@ public final class Explainer {
             return explainTokens(model, batch, input, o, logits);
         }
         if (o.targets().mode() == Targets.Mode.ALL) {
-            return everyClass(logits, t -> attribute(model, batch, input, o, t));
+            return everyClass(batch, logits, input, (m, t) -> attribute(model, m, input, o, t));
         }
         long[] targets = o.targets().resolve(logits);
         NDArray attributions = attribute(model, batch, input, o, targets);
@@ -91,7 +92,7 @@ public final class Explainer {
                         null, o.internalBatch())
                 : method(o.method(), onVectors);
         if (o.targets().mode() == Targets.Mode.ALL) {
-            return everyClass(logits, t -> EmbeddingView.perToken(method.attribute(view, batch, vectors, t)));
+            return everyClass(batch, logits, vectors, (m, t) -> EmbeddingView.perToken(method.attribute(view, m, vectors, t)));
         }
         long[] targets = o.targets().resolve(logits);
         NDArray attributions = method.attribute(view, batch, vectors, targets);
@@ -99,13 +100,24 @@ public final class Explainer {
         return new Explanation(EmbeddingView.perToken(attributions), targets, pick(logits, targets), completeness, null, null);
     }
 
-    /** Attributions for each class in turn, stacked as [batch, classes, ...]. */
-    private static Explanation everyClass(NDArray logits, java.util.function.Function<long[], NDArray> attribute) {
+    /**
+     * Attributions for each class in turn, stacked as [batch, classes, ...]. Each class runs in a manager
+     * of its own, with {@code input} lent to it, so one class's temporaries are freed before the next.
+     */
+    private static Explanation everyClass(NDManager batch, NDArray logits, NDArray input,
+            java.util.function.BiFunction<NDManager, long[], NDArray> attribute) {
         NDList perClass = new NDList();
         for (long k = 0; k < logits.getShape().get(1); k++) {
-            perClass.add(attribute.apply(Targets.of(k).resolve(logits)).expandDims(1));
+            try (NDManager one = batch.newSubManager()) {
+                input.tempAttach(one);
+                NDArray a = attribute.apply(one, Targets.of(k).resolve(logits)).expandDims(1);
+                a.attach(batch);
+                perClass.add(a);
+            }
         }
-        return new Explanation(NDArrays.concat(perClass, 1), new long[0], new float[0], new float[0], null, null);
+        NDArray all = NDArrays.concat(perClass, 1);
+        perClass.close();
+        return new Explanation(all, new long[0], new float[0], new float[0], null, null);
     }
 
     /** The input-shaped method called {@code name}. */
@@ -156,17 +168,26 @@ public final class Explainer {
         CdSweep sweep = new CdSweep(cd);
         CdSweep.Sweep s = tokens ? sweep.tokens(batch, inputs, model.input(), model.output())
                 : sweep.tiles(batch, inputs, model.input(), o.window(), model.output());
+        // Each feature carries the target's relevant score of its group.
         NDArray attributions = input.zerosLike().toType(logits.getDataType(), false);
-        NDList relevant = new NDList();
-        NDList irrelevant = new NDList();
-        for (int g = 0; g < s.masks().size(); g++) {
-            ContextualDecomposition.Decomposition d = s.parts().get(g);
-            attributions = attributions.add(spread(s.masks().get(g).broadcast(input.getShape()), d.relevant(), targets));
-            relevant.add(d.relevant().expandDims(1));
-            irrelevant.add(d.irrelevant().expandDims(1));
+        float[] relevant = s.relevant().toFloatArray();
+        long groups = s.relevant().getShape().get(1);
+        long classes = s.relevant().getShape().get(2);
+        long[] perSample = new long[input.getShape().dimension()];
+        java.util.Arrays.fill(perSample, 1);
+        perSample[0] = targets.length;
+        for (int g = 0; g < groups; g++) {
+            float[] score = new float[targets.length];
+            for (int n = 0; n < targets.length; n++) {
+                score[n] = relevant[(int) ((n * groups + g) * classes + targets[n])];
+            }
+            try (NDManager paint = batch.newSubManager()) {
+                attributions.tempAttach(paint);
+                NDIndex region = s.regions().get(g);
+                attributions.set(region, attributions.get(region).add(paint.create(score).reshape(perSample)));
+            }
         }
-        return new Explanation(attributions, targets, pick(logits, targets), new float[0],
-                NDArrays.concat(relevant, 1), NDArrays.concat(irrelevant, 1));
+        return new Explanation(attributions, targets, pick(logits, targets), new float[0], s.relevant(), s.irrelevant());
     }
 
     /** Each sample's mask times its target's relevant score. */

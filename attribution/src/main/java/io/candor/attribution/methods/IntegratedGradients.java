@@ -38,6 +38,10 @@ public final class IntegratedGradients implements AttributionMethod {
         for (int start = 0; start < rule.size(); start += perChunk) {
             int end = Math.min(rule.size(), start + perChunk);
             try (NDManager chunk = batch.newSubManager()) {
+                // Results of ops join their first operand's manager: lend these to the chunk so that
+                // each chunk's points and products are freed with it.
+                base.tempAttach(chunk);
+                delta.tempAttach(chunk);
                 NDList points = new NDList();
                 NDList seeds = new NDList();
                 for (int k = start; k < end; k++) {

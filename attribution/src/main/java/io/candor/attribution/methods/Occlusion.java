@@ -69,6 +69,10 @@ public final class Occlusion implements AttributionMethod {
         for (int start = 0; start < corners.size(); start += internalBatch) {
             int end = Math.min(corners.size(), start + internalBatch);
             try (NDManager chunk = batch.newSubManager()) {
+                // Lent to the chunk, so that the slices and sums of each window are freed with it.
+                for (NDArray a : new NDArray[] {base, reference, seed, sum, count}) {
+                    a.tempAttach(chunk);
+                }
                 NDList occluded = new NDList();
                 for (int k = start; k < end; k++) {
                     NDArray x = input.duplicate();
