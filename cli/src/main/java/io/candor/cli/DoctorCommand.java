@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
         description = {"Says whether this machine computes Candor's numbers correctly.",
             "Prints the CPU, the instruction set oneDNN uses on it and the libtorch and ONNX Runtime versions,",
             "then checks Candor's convolution (forward, input and weight gradients at awkward channel counts),",
-            "matrix product and LSTM against plain Java loops at 1 and 2 threads. It also shows how libtorch's",
+            "matrix product, pooling and LSTM against plain Java loops at 1 and 2 threads. It also shows how libtorch's",
             "own convolution fares, which some CPUs compute wrong (Candor works around that).",
             "Exit code 0 when every check of Candor's kernels passes, 1 otherwise."})
 final class DoctorCommand implements Callable<Integer> {

@@ -54,7 +54,7 @@ class CliTest {
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("oneDNN ISA"), r.out());
         assertTrue(r.out().matches("(?s).*1 thread\\s+2 threads.*"), r.out());
-        for (String kernel : new String[] {"Conv in 20, out 24", "Conv in 50, out 20", "MatMul", "LSTM hidden 16"}) {
+        for (String kernel : new String[] {"Conv in 20, out 24", "Conv in 50, out 20", "MatMul", "MaxPool 3x3", "AveragePool", "LSTM hidden 16"}) {
             assertTrue(r.out().matches("(?s).*" + kernel + "[^\\n]*ok[^\\n]*ok\\n.*"), kernel + ": " + r.out());
         }
         assertTrue(r.out().contains("Verdict: this machine computes Candor's kernels correctly."), r.out());

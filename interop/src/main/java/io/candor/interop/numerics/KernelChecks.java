@@ -21,11 +21,14 @@ public final class KernelChecks {
     private KernelChecks() {
     }
 
-    /** Candor's convolution, matrix product and LSTM. */
+    /** Candor's convolution, matrix product, pooling and LSTM. */
     public static List<CheckResult> candorKernels() {
         List<CheckResult> results = new ArrayList<>(ConvolutionCheck.run(Convolutions::convolve, ConvolutionCheck.STANDARD));
         results.addAll(matMul(5, 37, 21));
         results.addAll(matMul(64, 50, 20));
+        results.addAll(pooling(true, 2, 2));
+        results.addAll(pooling(true, 3, 2));
+        results.addAll(pooling(false, 3, 2));
         results.add(lstm(5, "forward"));
         results.add(lstm(16, "bidirectional"));
         results.add(lstm(20, "reverse"));
@@ -62,6 +65,24 @@ public final class KernelChecks {
                 CheckResult.compare(what + ": forward", got.get(0), LoopConvolution.toFloats(y), ConvolutionCheck.TOLERANCE),
                 CheckResult.compare(what + ": gradient of A", got.get(1), LoopConvolution.toFloats(da), ConvolutionCheck.TOLERANCE),
                 CheckResult.compare(what + ": gradient of B", got.get(2), LoopConvolution.toFloats(db), ConvolutionCheck.TOLERANCE));
+    }
+
+    /** Max or average pooling of [2, 20, 9, 9] (20 channels: not whole oneDNN blocks) and its input gradient. */
+    static List<CheckResult> pooling(boolean max, int kernel, int stride) {
+        int[] xs = {2, 20, 9, 9};
+        Random random = new Random(kernel * 17L + (max ? 1 : 0));
+        float[] x = AutogradProbe.random(random, xs[0] * xs[1] * xs[2] * xs[3]);
+        LoopPooling loops = new LoopPooling(xs, kernel, stride, max);
+        float[] gy = AutogradProbe.random(random, loops.outputSize());
+        ai.djl.ndarray.types.Shape k = new ai.djl.ndarray.types.Shape(kernel, kernel);
+        ai.djl.ndarray.types.Shape s = new ai.djl.ndarray.types.Shape(stride, stride);
+        ai.djl.ndarray.types.Shape none = new ai.djl.ndarray.types.Shape(0, 0);
+        List<float[]> got = AutogradProbe.run(in -> max ? in.get(0).getNDArrayInternal().maxPool(k, s, none, false)
+                : in.get(0).getNDArrayInternal().avgPool(k, s, none, false, true), gy,
+                new AutogradProbe.Input(x, 2, 20, 9, 9));
+        String what = (max ? "MaxPool " : "AveragePool ") + kernel + "x" + kernel + ", stride " + stride + ", 20 channels";
+        return List.of(CheckResult.compare(what + ": forward", got.get(0), loops.forward(x), ConvolutionCheck.TOLERANCE),
+                CheckResult.compare(what + ": input gradient", got.get(1), loops.inputGradient(x, gy), ConvolutionCheck.TOLERANCE));
     }
 
     /** The executor's LSTM kernel on a one-node graph: sequence 6, batch 3, 7 features, with initial states. */
