@@ -13,11 +13,21 @@ import java.util.Set;
  * @param opset the model's default operator set version, for ops whose meaning changed between versions
  * @param training whether Dropout and BatchNormalization behave as in training
  * @param frozen nodes that stay in evaluation mode while training (a frozen prefix)
+ * @param tracked tensors that autograd records in this run (they may receive a gradient)
  */
-public record EvalContext(NDManager manager, NDManager batchManager, long opset, boolean training, Set<Node> frozen) {
+public record EvalContext(NDManager manager, NDManager batchManager, long opset, boolean training, Set<Node> frozen,
+        Set<String> tracked) {
 
     public EvalContext(NDManager manager, NDManager batchManager, long opset, boolean training) {
-        this(manager, batchManager, opset, training, Set.of());
+        this(manager, batchManager, opset, training, Set.of(), Set.of());
+    }
+
+    public EvalContext(NDManager manager, NDManager batchManager, long opset, boolean training, Set<Node> frozen) {
+        this(manager, batchManager, opset, training, frozen, Set.of());
+    }
+
+    EvalContext withTracked(Set<String> names) {
+        return new EvalContext(manager, batchManager, opset, training, frozen, names);
     }
 
     /** Training mode at {@code node}: on while training, except in the frozen prefix. */
@@ -26,6 +36,6 @@ public record EvalContext(NDManager manager, NDManager batchManager, long opset,
     }
 
     EvalContext withScope(NDManager scope) {
-        return new EvalContext(scope, batchManager, opset, training, frozen);
+        return new EvalContext(scope, batchManager, opset, training, frozen, tracked);
     }
 }

@@ -2,6 +2,8 @@ package io.candor.interop.exec;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import io.candor.interop.CandorException;
 import io.candor.interop.onnx.Graph;
 import io.candor.interop.onnx.Node;
@@ -51,6 +53,7 @@ public final class GraphRunner<V> {
                 k -> plan(feeds.keySet(), wanted));
         Map<String, V> values = new HashMap<>(feeds);
         Map<String, V> constants = new HashMap<>();
+        context = context.withTracked(tracked(plan, feeds));
         Set<String> keep = new HashSet<>(wanted);
         keep.addAll(feeds.keySet());
         for (int step = 0; step < plan.nodes.size(); step++) {
@@ -88,6 +91,38 @@ public final class GraphRunner<V> {
             result.put(name, values.get(name));
         }
         return result;
+    }
+
+    /**
+     * The tensors autograd records in this run: those that depend on a weight or a fed array that
+     * requires a gradient. Empty outside grad mode. A fed intermediate tensor counts as recorded
+     * whenever grad mode is on, since DJL cannot tell whether a non-leaf array requires a gradient.
+     */
+    private Set<String> tracked(Plan plan, Map<String, V> feeds) {
+        if (!JniUtils.isGradMode()) {
+            return Set.of();
+        }
+        Set<String> tracked = new HashSet<>();
+        feeds.forEach((name, value) -> {
+            if (!graph.isInput(name) || (value != null && semantics.arrays(value).stream().anyMatch(GraphRunner::leafRequiresGrad))) {
+                tracked.add(name);
+            }
+        });
+        for (Node node : plan.nodes) {
+            for (String in : node.inputs()) {
+                if (!in.isEmpty() && (tracked.contains(in) || (graph.initializers().containsKey(in)
+                        && !feeds.containsKey(in) && leafRequiresGrad(weights.apply(in))))) {
+                    tracked.add(in);
+                    tracked.addAll(node.outputs());
+                }
+            }
+        }
+        return tracked;
+    }
+
+    /** True for a leaf array marked as requiring a gradient (DJL answers false for every non-leaf). */
+    private static boolean leafRequiresGrad(NDArray a) {
+        return a instanceof PtNDArray pt && JniUtils.requiresGrad(pt);
     }
 
     private List<V> applyScoped(Node node, List<V> inputs, EvalContext context) {

@@ -37,6 +37,11 @@ public final class OpCall {
         return context.trainingAt(node);
     }
 
+    /** Whether autograd records input {@code i} in this run, so that a gradient may flow back into it. */
+    public boolean recordsGradient(int i) {
+        return i < node.inputs().size() && context.tracked().contains(node.inputs().get(i));
+    }
+
     /** The manager of this node's scope: for constants and temporaries. */
     public NDManager manager() {
         return context.manager();

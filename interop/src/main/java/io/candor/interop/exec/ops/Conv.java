@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import io.candor.interop.exec.OpCall;
 import io.candor.interop.exec.OpKernel;
 import io.candor.interop.numerics.SelfCheck;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.Arrays;
 import java.util.List;
 
@@ -34,6 +35,6 @@ public final class Conv implements OpKernel {
         NDArray padded = g.padInput(x, 0);
         SelfCheck.ensureConvolutionsCorrect();
         return List.of(Convolutions.convolve(padded, w, b, new Shape(g.strides()), g.torchPadding(),
-                new Shape(g.dilations()), (int) group));
+                new Shape(g.dilations()), (int) group, call.recordsGradient(0) && JniUtils.isGradMode()));
     }
 }

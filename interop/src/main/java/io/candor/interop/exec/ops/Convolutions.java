@@ -19,9 +19,10 @@ import ai.djl.pytorch.jni.JniUtils;
  * autograd carries gradients through the padding and the slice unchanged.
  *
  * <p>Small input channel counts are left alone: oneDNN reads them from the plain layout without
- * padding. Output channels are padded only while autograd records (a gradient may follow), since only
- * the input gradient reads them; inference runs without that cost. (DJL cannot tell whether a given
- * intermediate needs a gradient: its {@code requiresGrad} is false for every non-leaf tensor.) Grouped convolutions run on other oneDNN kernels, which compute correctly, and
+ * padding. Output channels are padded only when the input may receive a gradient, since only the input
+ * gradient reads them: inference, and a first layer trained on data, run without that cost. The executor
+ * knows which tensors autograd records ({@link io.candor.interop.exec.OpCall#recordsGradient}); a caller
+ * that does not gets the safe answer (padded whenever autograd records). Grouped convolutions run on other oneDNN kernels, which compute correctly, and
  * are passed through. {@code candor doctor} and {@link io.candor.interop.numerics.SelfCheck} verify all
  * of this against plain Java loops on the machine at hand.
  */
@@ -40,13 +41,22 @@ public final class Convolutions {
      */
     public static NDArray convolve(NDArray x, NDArray w, NDArray bias, Shape strides, Shape padding,
             Shape dilations, int group) {
+        return convolve(x, w, bias, strides, padding, dilations, group, JniUtils.isGradMode());
+    }
+
+    /**
+     * As above, saying whether the input may receive a gradient ({@code inputGradient}): only then are
+     * the output channels padded, which the input gradient needs and nothing else does.
+     */
+    public static NDArray convolve(NDArray x, NDArray w, NDArray bias, Shape strides, Shape padding,
+            Shape dilations, int group, boolean inputGradient) {
         if (group != 1) {
             return raw(x, w, bias, strides, padding, dilations, group);
         }
         long in = x.getShape().get(1);
         long out = w.getShape().get(0);
         long paddedIn = in <= PLAIN_INPUT_CHANNELS ? in : roundUp(in);
-        long paddedOut = JniUtils.isGradMode() ? roundUp(out) : out;
+        long paddedOut = inputGradient ? roundUp(out) : out;
         NDArray xp = zeroPad(x, 1, paddedIn);
         NDArray wp = zeroPad(zeroPad(w, 1, paddedIn), 0, paddedOut);
         NDArray y = raw(xp, wp, null, strides, padding, dilations, 1);
