@@ -3,6 +3,8 @@ package io.candor.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.candor.finetune.Checkpoint;
+import io.candor.finetune.Objective;
+import io.candor.finetune.penalty.Penalty;
 import io.candor.finetune.Trainer;
 import io.candor.finetune.TrainingConfig;
 import io.candor.finetune.TrainingState;
@@ -68,6 +70,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--cut", paramLabel = "TENSOR", description = "Train only the weights after this tensor; the rest stays frozen.")
     String cut;
 
+    @Option(names = "--penalty", defaultValue = "none", paramLabel = "none|cdep",
+            description = {"An explanation penalty added to the cross-entropy (default ${DEFAULT-VALUE}). cdep: the share",
+                "contextual decomposition gives the regions marked spurious (the dataset's mask.npy, 1 = spurious)",
+                "of every logit, averaged over the samples whose mask is not empty."})
+    String penalty;
+
+    @Option(names = "--lambda", paramLabel = "L",
+            description = {"The penalty's weight (required with a penalty). The penalty lies in [0, 1] while the",
+                "cross-entropy starts near ln(classes): compare the two in MODEL.metrics.json."})
+    Float lambda;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the initialisation and the shuffling (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -87,7 +100,11 @@ final class TrainCommand implements Callable<Integer> {
                 .oneOf("--optimizer", optimizer, List.of("adam", "sgd")).nonNegative("--momentum", momentum)
                 .below("--momentum", momentum, 1).nonNegative("--weight-decay", weightDecay)
                 .nonNegative("--patience", patience).onlyWhen("--momentum", optimizer.equals("sgd"), "--optimizer sgd")
-                .onlyWhen("--arch", init == null && !resume, "training from scratch (not with --init or --resume)");
+                .onlyWhen("--arch", init == null && !resume, "training from scratch (not with --init or --resume)")
+                .oneOf("--penalty", penalty, List.of("none", "cdep"))
+                .onlyWhen("--lambda", !penalty.equals("none"), "training with a --penalty")
+                .require(penalty.equals("none") || lambda != null, "--penalty " + penalty + " needs --lambda L")
+                .nonNegative("--lambda", lambda == null ? 0 : lambda);
         Path metricsFile = sibling(out, ".metrics.json");
         Path checkpointFile = sibling(out, ".checkpoint.zip");
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -96,13 +113,18 @@ final class TrainCommand implements Callable<Integer> {
         OnnxModel start = resumed != null ? resumed.model() : init != null ? OnnxReader.read(init) : architecture(arch, seed, data);
         DatasetSplit train = DatasetFolder.read(data, "train");
         DatasetSplit val = DatasetFolder.read(data, "val");
+        if (!penalty.equals("none") && train.mask() == null) {
+            throw new CandorException(data.resolve("train") + " has no mask.npy: --penalty " + penalty
+                    + " needs the spurious regions marked (1 = spurious)");
+        }
+        Objective objective = new Objective(Penalty.named(penalty), lambda == null ? 0 : lambda);
         TrainingConfig config = new TrainingConfig(epochs, batch, lr, optimizer, momentum, weightDecay, seed, patience, cut, null);
         PrintWriter pw = spec.commandLine().getOut();
         if (state != null && state.epoch() >= epochs) {
             pw.printf("%s already holds %d epochs; nothing to do (raise --epochs to continue)%n", checkpointFile, state.epoch());
             return 0;
         }
-        try (Executor executor = Executor.of(start); Trainer trainer = new Trainer(executor, config)) {
+        try (Executor executor = Executor.of(start); Trainer trainer = new Trainer(executor, config, objective)) {
             trainer.train(train, val, state, new TrainingProgress(pw, (m, now) -> {
                 // One file holds weights, optimizer moments, patience and metrics: they cannot disagree.
                 OnnxModel current = OnnxReader.fromProto(OnnxWriter.withInitializers(start, executor.initializerValues()), null);

@@ -13,11 +13,13 @@ import java.util.Random;
 final class Batches {
     private final NDArray x;
     private final NDArray y;
+    private final NDArray spurious;
     private final int size;
 
     Batches(DatasetSplit split, NDManager manager, int batchSize) {
         this.x = split.x().toNDArray(manager);
         this.y = split.y().toNDArray(manager).toType(ai.djl.ndarray.types.DataType.INT64, false);
+        this.spurious = split.mask() == null ? null : split.mask().toNDArray(manager);
         this.size = batchSize;
     }
 
@@ -42,6 +44,26 @@ final class Batches {
             order[j] = t;
         }
         return order;
+    }
+
+    /**
+     * The spurious-feature masks of batch {@code b}: the split's per-sample masks gathered like its rows,
+     * or one mask shared by every sample; {@code null} when the split has none.
+     */
+    NDArray spurious(NDManager batch, long[] order, int b) {
+        if (spurious == null) {
+            return null;
+        }
+        boolean perSample = spurious.getShape().dimension() == x.getShape().dimension()
+                && spurious.getShape().get(0) == rows() && rows() > 1;
+        if (!perSample) {
+            return spurious;
+        }
+        int from = b * size;
+        int to = (int) Math.min(order.length, from + (long) size);
+        NDArray rows = spurious.get(batch.create(java.util.Arrays.copyOfRange(order, from, to)));
+        rows.attach(batch);
+        return rows;
     }
 
     /** Batch {@code b} of {@code order}: inputs and labels in {@code batch}. */

@@ -33,9 +33,16 @@ public final class Trainer implements AutoCloseable {
     private final String output;
     private final Optimizer optimizer;
     private final CrossEntropy loss;
+    private final Objective objective;
 
     public Trainer(Executor executor, TrainingConfig config) {
+        this(executor, config, Objective.crossEntropy());
+    }
+
+    /** A trainer that minimises cross-entropy plus lambda times the objective's penalty. */
+    public Trainer(Executor executor, TrainingConfig config, Objective objective) {
         this.executor = executor;
+        this.objective = objective;
         this.config = config;
         this.trainable = executor.weightsAfter(config.cut());
         this.state = new ArrayList<>(trainable);
@@ -103,7 +110,7 @@ public final class Trainer implements AutoCloseable {
                         sinceBest++;
                     }
                     EpochMetrics m = new EpochMetrics(epoch, trainStats[0], trainStats[1], valStats[0], valStats[1],
-                            (System.nanoTime() - start) / 1e9, improved);
+                            (System.nanoTime() - start) / 1e9, improved, trainStats[2]);
                     history.add(m);
                     TrainingState state = new TrainingState(epoch, bestLoss, sinceBest, history,
                             best == null ? Map.of() : best, Map.of());
@@ -123,14 +130,21 @@ public final class Trainer implements AutoCloseable {
         return new Result(history);
     }
 
+    /** Mean loss, accuracy and mean penalty (over the batches that had one; 0 if none did). */
     private double[] trainEpoch(Batches batches, Random random, int epoch, Listener listener) {
         long[] order = batches.order(random);
         double lossSum = 0;
         long correct = 0;
+        double penaltySum = 0;
+        int penalised = 0;
         for (int b = 0; b < batches.count(); b++) {
             try (NDManager batch = Engines.newManager()) {
                 NDArray[] xy = batches.get(batch, order, b);
-                Step step = step(batch, xy[0], xy[1]);
+                Step step = step(batch, xy[0], xy[1], objective.penalises() ? batches.spurious(batch, order, b) : null);
+                if (!Float.isNaN(step.penalty())) {
+                    penaltySum += step.penalty();
+                    penalised++;
+                }
                 NDArray logits = step.logits();
                 double batchLoss = step.loss();
                 if (!Double.isFinite(batchLoss)) {
@@ -142,7 +156,8 @@ public final class Trainer implements AutoCloseable {
                 listener.batch(epoch, b + 1, batches.count(), batchLoss);
             }
         }
-        return new double[] {lossSum / batches.rows(), correct / (double) batches.rows()};
+        return new double[] {lossSum / batches.rows(), correct / (double) batches.rows(),
+            penalised == 0 ? 0 : penaltySum / penalised};
     }
 
     /**
@@ -151,12 +166,28 @@ public final class Trainer implements AutoCloseable {
      * weights must require gradients, as {@link #train} arranges; a benchmark can call {@link #prepare}.
      */
     public Step step(NDManager batch, NDArray x, NDArray y) {
+        return step(batch, x, y, null);
+    }
+
+    /**
+     * One step of the objective: cross-entropy plus lambda times the penalty of the samples that
+     * {@code spurious} marks (per sample, broadcastable to x; {@code null}: no penalty), with one
+     * backward pass and one optimizer step for both terms.
+     */
+    public Step step(NDManager batch, NDArray x, NDArray y, NDArray spurious) {
         NDArray logits;
         NDArray value;
+        float penaltyValue = Float.NaN;
         executor.setTraining(true);
         try (GradientCollector collector = Engines.pytorch().newGradientCollector()) {
             logits = executor.run(batch, Map.of(input, x), List.of(output)).get(output);
             value = loss.loss(logits, y);
+            NDArray penalty = spurious == null || !objective.penalises() ? null
+                    : objective.penalty().value(executor, batch, x, y, spurious);
+            if (penalty != null) {
+                penaltyValue = penalty.getFloat();
+                value = value.add(penalty.mul(objective.lambda()));
+            }
             collector.backward(value);
         } finally {
             executor.setTraining(false);
@@ -168,11 +199,11 @@ public final class Trainer implements AutoCloseable {
                 grad.subi(grad);
             }
         }
-        return new Step(logits.stopGradient(), value.getFloat());
+        return new Step(logits.stopGradient(), value.getFloat(), penaltyValue);
     }
 
-    /** What one step computed. */
-    public record Step(NDArray logits, float loss) {
+    /** What one step computed: logits before the update, the objective's value, the penalty (NaN if none). */
+    public record Step(NDArray logits, float loss, float penalty) {
     }
 
     /**

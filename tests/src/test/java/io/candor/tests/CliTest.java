@@ -227,6 +227,19 @@ class CliTest {
         Run train = candor("train", "--data", data.toString(), "--epochs", "2", "--out", model.toString());
         assertEquals(0, train.code(), train.err());
         assertTrue(Files.exists(dir.resolve("trained.metrics.json")) && Files.exists(dir.resolve("trained.checkpoint.zip")));
+        Path repaired = dir.resolve("cdep.onnx");
+        Run cdep = candor("train", "--data", data.toString(), "--epochs", "1", "--penalty", "cdep", "--lambda", "30",
+                "--out", repaired.toString());
+        assertEquals(0, cdep.code(), cdep.err());
+        assertTrue(cdep.out().contains("penalty"), cdep.out());
+        double share = new ObjectMapper().readTree(dir.resolve("cdep.metrics.json").toFile()).get(0).get("penalty").asDouble();
+        assertTrue(share > 0 && share < 1, "the corner patches' mean share of the logits: " + share);
+        Run noLambda = candor("train", "--data", data.toString(), "--penalty", "cdep", "--out", dir.resolve("x.onnx").toString());
+        assertEquals(2, noLambda.code());
+        assertTrue(noLambda.err().contains("--penalty cdep needs --lambda"), noLambda.err());
+        Run negative = candor("train", "--data", data.toString(), "--penalty", "cdep", "--lambda", "-1", "--out",
+                dir.resolve("x.onnx").toString());
+        assertEquals(2, negative.code());
         Run resumed = candor("train", "--data", data.toString(), "--epochs", "3", "--patience", "0", "--resume", "--out",
                 model.toString());
         assertEquals(0, resumed.code(), resumed.err());
@@ -244,6 +257,11 @@ class CliTest {
         Run lstm = candor("train", "--arch", "lstm-text", "--data", text.toString(), "--epochs", "3", "--lr", "0.003",
                 "--out", dir.resolve("lstm.onnx").toString());
         assertEquals(0, lstm.code(), lstm.err());
+        Run unmarked = candor("train", "--arch", "lstm-text", "--data", text.toString(), "--penalty", "cdep", "--lambda", "1",
+                "--out", dir.resolve("never.onnx").toString());
+        assertEquals(1, unmarked.code());
+        assertTrue(unmarked.err().contains("has no mask.npy"), unmarked.err());
+        assertFalse(Files.exists(dir.resolve("never.onnx")));
         Run missing = candor("train", "--data", dir.resolve("none").toString(), "--out", model.toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("does not exist"), missing.err());

@@ -1,0 +1,33 @@
+package io.candor.finetune.penalty;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.candor.interop.CandorException;
+import io.candor.interop.exec.Executor;
+
+/**
+ * An explanation penalty: a differentiable scalar over a mini-batch that the trainer adds to the
+ * cross-entropy, times lambda. It is computed inside the training step's gradient recording, in training
+ * mode, so its gradient reaches the trained weights along with the cross-entropy's in one backward pass
+ * and one optimizer step.
+ */
+public interface Penalty {
+    /**
+     * The penalty of the batch, or {@code null} when no sample in it is penalised.
+     *
+     * @param x the batch's inputs
+     * @param y its labels
+     * @param spurious per sample, 1 where a feature is marked spurious, broadcastable to x; a sample whose
+     *     mask is all zeros gets no penalty
+     */
+    NDArray value(Executor executor, NDManager batch, NDArray x, NDArray y, NDArray spurious);
+
+    /** The penalty called {@code name} ("none" gives {@code null}). */
+    static Penalty named(String name) {
+        return switch (name) {
+            case "none" -> null;
+            case "cdep" -> new Cdep();
+            default -> throw new CandorException("--penalty must be none or cdep, got '" + name + "'");
+        };
+    }
+}
