@@ -227,6 +227,29 @@ class CliTest {
         Run train = candor("train", "--data", data.toString(), "--epochs", "2", "--out", model.toString());
         assertEquals(0, train.code(), train.err());
         assertTrue(Files.exists(dir.resolve("trained.metrics.json")) && Files.exists(dir.resolve("trained.checkpoint.zip")));
+        Path fixed = dir.resolve("fixed.onnx");
+        Run finetune = candor("finetune", "--model", model.toString(), "--data", data.toString(), "--cut", "flatten",
+                "--penalty", "cdep", "--lambda", "30", "--epochs", "1", "--out", fixed.toString());
+        assertEquals(0, finetune.code(), finetune.err());
+        var before = io.candor.interop.onnx.OnnxReader.read(model);
+        var after = io.candor.interop.onnx.OnnxReader.read(fixed);
+        assertEquals(before.graph().nodes().size(), after.graph().nodes().size(), "the same graph");
+        Arrays2.assertClose(before.graph().initializers().get("conv1.weight").toFloatArray(),
+                after.graph().initializers().get("conv1.weight").toFloatArray(), 0, "frozen before the cut");
+        assertTrue(Arrays2.relativeError(after.graph().initializers().get("fc2.weight").toFloatArray(),
+                before.graph().initializers().get("fc2.weight").toFloatArray()) > 0, "trained after the cut");
+        Run predicted = candor("predict", "--model", fixed.toString(), "--input", input.toString(), "--out",
+                dir.resolve("fixed-y.npy").toString());
+        assertEquals(0, predicted.code(), "ONNX Runtime runs the repaired model: " + predicted.err());
+        Run badCut = candor("finetune", "--model", model.toString(), "--data", data.toString(), "--cut", "nowhere",
+                "--out", dir.resolve("never.onnx").toString());
+        assertEquals(1, badCut.code());
+        assertTrue(badCut.err().contains("no tensor named 'nowhere'"), badCut.err());
+        Run afterOutput = candor("finetune", "--model", model.toString(), "--data", data.toString(), "--cut", "fc2",
+                "--out", dir.resolve("never.onnx").toString());
+        assertEquals(1, afterOutput.code());
+        assertTrue(afterOutput.err().contains("no weights to train after 'fc2'"), afterOutput.err());
+        assertFalse(Files.exists(dir.resolve("never.onnx")));
         Path repaired = dir.resolve("cdep.onnx");
         Run cdep = candor("train", "--data", data.toString(), "--epochs", "1", "--penalty", "cdep", "--lambda", "30",
                 "--out", repaired.toString());

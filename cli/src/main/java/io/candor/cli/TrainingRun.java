@@ -1,0 +1,132 @@
+package io.candor.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.candor.finetune.Checkpoint;
+import io.candor.finetune.Objective;
+import io.candor.finetune.Trainer;
+import io.candor.finetune.TrainingConfig;
+import io.candor.finetune.TrainingState;
+import io.candor.finetune.penalty.Penalty;
+import io.candor.interop.CandorException;
+import io.candor.interop.exec.Executor;
+import io.candor.interop.io.AtomicFiles;
+import io.candor.interop.onnx.OnnxModel;
+import io.candor.interop.onnx.OnnxReader;
+import io.candor.interop.onnx.OnnxWriter;
+import io.candor.models.data.DatasetFolder;
+import io.candor.models.data.DatasetSplit;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Supplier;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+/**
+ * The options and the run that {@code candor train} and {@code candor finetune} share: data, objective,
+ * optimizer, schedule, outputs (the model, its metrics and a checkpoint after every epoch) and --resume.
+ */
+final class TrainingRun {
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "A dataset folder (candor data make).")
+    Path data;
+
+    @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "64", description = "Mini-batch size (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "0.001", description = "Learning rate (default ${DEFAULT-VALUE}).")
+    float lr;
+
+    @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "adam|sgd", description = "Optimizer (default ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default ${DEFAULT-VALUE}).")
+    float momentum;
+
+    @Option(names = "--weight-decay", defaultValue = "0.0001", description = "L2 weight decay (default ${DEFAULT-VALUE}).")
+    float weightDecay;
+
+    @Option(names = "--patience", defaultValue = "2", description = "Stop after this many epochs without a better validation loss; 0 never stops (default ${DEFAULT-VALUE}).")
+    int patience;
+
+    @Option(names = "--penalty", defaultValue = "none", paramLabel = "none|cdep",
+            description = {"An explanation penalty added to the cross-entropy (default ${DEFAULT-VALUE}). cdep: the share",
+                "contextual decomposition gives the regions marked spurious (the dataset's mask.npy, 1 = spurious)",
+                "of every logit, averaged over the samples whose mask is not empty."})
+    String penalty;
+
+    @Option(names = "--lambda", paramLabel = "L",
+            description = {"The penalty's weight (required with a penalty). The penalty lies in [0, 1] while the",
+                "cross-entropy starts near ln(classes): compare the two in MODEL.metrics.json."})
+    Float lambda;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the initialisation and the shuffling (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", required = true, paramLabel = "MODEL.onnx", description = "Where to write the trained model.")
+    Path out;
+
+    @Option(names = "--resume", description = {"Continue from MODEL.checkpoint.zip after its last epoch, up to --epochs; the",
+        "same run as without the stop (give the same options)."})
+    boolean resume;
+
+    /** Checks the values up front (usage errors, exit 2). */
+    void check(CommandSpec spec) {
+        OptionChecks.of(spec).positive("--epochs", epochs).positive("--batch", batch).positive("--lr", lr)
+                .oneOf("--optimizer", optimizer, List.of("adam", "sgd")).nonNegative("--momentum", momentum)
+                .below("--momentum", momentum, 1).nonNegative("--weight-decay", weightDecay)
+                .nonNegative("--patience", patience).onlyWhen("--momentum", optimizer.equals("sgd"), "--optimizer sgd")
+                .oneOf("--penalty", penalty, List.of("none", "cdep"))
+                .onlyWhen("--lambda", !penalty.equals("none"), "training with a --penalty")
+                .require(penalty.equals("none") || lambda != null, "--penalty " + penalty + " needs --lambda L")
+                .nonNegative("--lambda", lambda == null ? 0 : lambda);
+    }
+
+    /**
+     * Trains from {@code fresh} (or from the checkpoint with --resume) with everything up to {@code cut}
+     * frozen ({@code null}: every weight trains), writing the best epoch's model to --out.
+     */
+    int run(CommandSpec spec, Supplier<OnnxModel> fresh, String cut) {
+        Path metricsFile = TrainCommand.sibling(out, ".metrics.json");
+        Path checkpointFile = TrainCommand.sibling(out, ".checkpoint.zip");
+        Checkpoint resumed = resume ? Checkpoint.read(checkpointFile) : null;
+        TrainingState state = resumed == null ? null : resumed.state();
+        OnnxModel start = resumed != null ? resumed.model() : fresh.get();
+        DatasetSplit train = DatasetFolder.read(data, "train");
+        DatasetSplit val = DatasetFolder.read(data, "val");
+        if (train.size() == 0 || val.size() == 0) {
+            throw new CandorException(data + ": the train and val splits must hold at least one sample each");
+        }
+        if (!penalty.equals("none") && train.mask() == null) {
+            throw new CandorException(data.resolve("train") + " has no mask.npy: --penalty " + penalty
+                    + " needs the spurious regions marked (1 = spurious)");
+        }
+        Objective objective = new Objective(Penalty.named(penalty), lambda == null ? 0 : lambda);
+        TrainingConfig config = new TrainingConfig(epochs, batch, lr, optimizer, momentum, weightDecay, seed, patience, cut, null);
+        PrintWriter pw = spec.commandLine().getOut();
+        if (state != null && state.epoch() >= epochs) {
+            pw.printf("%s already holds %d epochs; nothing to do (raise --epochs to continue)%n", checkpointFile, state.epoch());
+            return 0;
+        }
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        try (Executor executor = Executor.of(start); Trainer trainer = new Trainer(executor, config, objective)) {
+            trainer.train(train, val, state, new TrainingProgress(pw, (m, now) -> {
+                // One file holds weights, optimizer moments, patience and metrics: they cannot disagree.
+                OnnxModel current = OnnxReader.fromProto(OnnxWriter.withInitializers(start, executor.initializerValues()), null);
+                TrainingState s = now.get();
+                new Checkpoint(current, s).write(checkpointFile);
+                try {
+                    AtomicFiles.writeString(metricsFile, json.writeValueAsString(s.history()));
+                } catch (java.io.IOException e) {
+                    throw new CandorException("cannot write " + metricsFile + ": " + e.getMessage(), e);
+                }
+            }));
+            OnnxWriter.write(start, executor.initializerValues(), out);
+        }
+        pw.printf("wrote %s (best validation epoch), %s and %s%n", out, metricsFile.getFileName(), checkpointFile.getFileName());
+        return 0;
+    }
+}
