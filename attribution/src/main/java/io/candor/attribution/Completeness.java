@@ -13,7 +13,9 @@ public final class Completeness {
             long[] targets, NDArray attributions) {
         long n = input.getShape().get(0);
         NDArray at = model.logits(batch, input);
-        NDArray base = model.logits(batch, baseline.broadcast(input.getShape()));
+        NDArray broadcast = baseline.broadcast(input.getShape());
+        broadcast.attach(batch);
+        NDArray base = model.logits(batch, broadcast);
         NDArray seed = DifferentiableModel.oneHot(batch, targets, at.getShape().get(1));
         NDArray delta = at.sub(base).mul(seed).sum(new int[] {1});
         NDArray sums = attributions.reshape(n, -1).sum(new int[] {1});

@@ -35,6 +35,7 @@ public final class TorchScriptModel implements DifferentiableModel, AutoCloseabl
         if (!Files.isRegularFile(file)) {
             throw new CandorException("model file " + file + " does not exist");
         }
+        SelfCheck.ensureLibtorchConvolutionsCorrect("a TorchScript model");
         Model model = Model.newInstance(file.getFileName().toString(), Engines.defaultDevice(), Engines.pytorch().getEngineName());
         try {
             // Loaded for training: otherwise the weights are inference tensors, which autograd refuses.
@@ -42,7 +43,6 @@ public final class TorchScriptModel implements DifferentiableModel, AutoCloseabl
             if (!(model.getBlock() instanceof PtSymbolBlock)) {
                 throw new CandorException(file + " did not load as a TorchScript module");
             }
-            SelfCheck.ensureLibtorchConvolutionsCorrect("a TorchScript model");
             model.getBlock().freezeParameters(true);
             JniUtils.enableInferenceMode((PtSymbolBlock) model.getBlock());
             return new TorchScriptModel(model, file);

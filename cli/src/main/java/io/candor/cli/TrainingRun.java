@@ -107,9 +107,10 @@ final class TrainingRun {
         Objective objective = new Objective(Penalty.named(penalty), lambda == null ? 0 : lambda);
         TrainingConfig config = new TrainingConfig(epochs, batch, lr, optimizer, momentum, weightDecay, seed, patience, cut, null);
         PrintWriter pw = spec.commandLine().getOut();
-        if (state != null && state.epoch() >= epochs) {
-            pw.printf("%s already holds %d epochs; nothing to do (raise --epochs to continue)%n", checkpointFile, state.epoch());
-            return 0;
+        if (state != null && (state.epoch() >= epochs || (patience > 0 && state.sinceBest() >= patience))) {
+            // Nothing left to train; the best epoch is still written to --out below.
+            pw.printf("%s holds %d epochs and the run is over (raise --epochs, or --patience, to go on)%n",
+                    checkpointFile, state.epoch());
         }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         try (Executor executor = Executor.of(start); Trainer trainer = new Trainer(executor, config, objective)) {

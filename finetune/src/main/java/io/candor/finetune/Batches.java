@@ -19,7 +19,8 @@ final class Batches {
     Batches(DatasetSplit split, NDManager manager, int batchSize) {
         this.x = split.x().toNDArray(manager);
         this.y = split.y().toNDArray(manager).toType(ai.djl.ndarray.types.DataType.INT64, false);
-        this.spurious = split.mask() == null ? null : split.mask().toNDArray(manager);
+        this.spurious = split.mask() == null ? null
+                : split.mask().toNDArray(manager).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
         this.size = batchSize;
     }
 

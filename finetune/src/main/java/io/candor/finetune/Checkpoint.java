@@ -37,6 +37,8 @@ public record Checkpoint(OnnxModel model, TrainingState state) {
     public void write(Path file) {
         AtomicFiles.write(file, out -> {
             ZipOutputStream zip = new ZipOutputStream(out);
+            // Float weights barely compress; storing them keeps a checkpoint of a large model fast.
+            zip.setLevel(java.util.zip.Deflater.NO_COMPRESSION);
             entry(zip, "model.onnx", model.proto().toByteArray());
             ObjectNode json = JSON.createObjectNode();
             json.put("epoch", state.epoch());

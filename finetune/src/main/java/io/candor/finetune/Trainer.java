@@ -85,7 +85,9 @@ public final class Trainer implements AutoCloseable {
         Map<String, HostTensor> best = resume == null || resume.best().isEmpty() ? null : resume.best();
         double bestLoss = resume == null ? Double.POSITIVE_INFINITY : resume.bestLoss();
         int sinceBest = resume == null ? 0 : resume.sinceBest();
-        int firstEpoch = resume == null ? 1 : resume.epoch() + 1;
+        // A run that had stopped early stays stopped: resuming only puts its best epoch in place.
+        boolean stopped = resume != null && config.patience() > 0 && resume.sinceBest() >= config.patience();
+        int firstEpoch = resume == null ? 1 : stopped ? config.epochs() + 1 : resume.epoch() + 1;
         if (resume != null) {
             optimizer.restore(resume.optimizer());
         }

@@ -42,8 +42,11 @@ class PyTorchParityTest {
      */
     private static final double FOLDED_GRADIENT_TOLERANCE = 1e-3;
     private static final double FOLDED_GRADIENT_L2_TOLERANCE = 0.05;
-    /** libtorch's intra-op thread counts every fixture runs at: kernels split work differently with each. */
-    private static final int[] THREADS = {1, 2};
+    /**
+     * libtorch's intra-op thread counts every fixture runs at (1, 2 and the default): kernels split work
+     * differently with each.
+     */
+    private static final int[] THREADS = java.util.stream.IntStream.of(1, 2, Engines.threads()).distinct().sorted().toArray();
 
     @Test
     void fixturesArePresent() {

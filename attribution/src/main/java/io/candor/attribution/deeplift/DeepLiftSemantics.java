@@ -28,7 +28,6 @@ public final class DeepLiftSemantics implements Semantics<DlValue> {
 
     @Override
     public List<DlValue> apply(Node node, List<DlValue> inputs, EvalContext context) {
-        DeepLiftRule rule = DeepLiftRules.forNode(node);
         OpKernel kernel = kernels.get(node.opType());
         List<NDArray> actualIn = new ArrayList<>();
         List<NDArray> referenceIn = new ArrayList<>();
@@ -38,15 +37,21 @@ public final class DeepLiftSemantics implements Semantics<DlValue> {
             referenceIn.add(v == null ? null : v.reference());
             constant &= v == null || v.actual() == v.reference();
         }
-        List<NDArray> actual = kernel.apply(new OpCall(node, actualIn, context));
         if (constant) {
-            // Shape plumbing on constants: one value for both, so later rules see it as constant.
+            // Plumbing on constants needs no rule: one value for both, so later rules see it as constant.
             List<DlValue> out = new ArrayList<>();
-            actual.forEach(a -> out.add(a == null ? null : new DlValue(a, a)));
+            kernel.apply(new OpCall(node, actualIn, context)).forEach(a -> out.add(a == null ? null : new DlValue(a, a)));
             return out;
         }
+        DeepLiftRule rule = DeepLiftRules.forNode(node);
+        List<NDArray> actual = kernel.apply(new OpCall(node, actualIn, context));
         List<NDArray> reference = kernel.apply(new OpCall(node, referenceIn, context));
-        return rule.apply(node, inputs, actual, reference);
+        List<DlValue> out = new ArrayList<>();
+        for (DlValue v : rule.apply(node, inputs, actual, reference)) {
+            // Integer results (shapes, indices) carry no difference: the same value at input and reference.
+            out.add(v == null || v.actual().getDataType().isFloating() ? v : new DlValue(v.actual(), v.actual()));
+        }
+        return out;
     }
 
     @Override

@@ -70,6 +70,9 @@ public final class IntegratedGradients implements AttributionMethod {
     }
 
     private NDArray baselineFor(NDManager batch, NDArray input) {
-        return baseline == null ? input.zerosLike() : baseline.broadcast(input.getShape());
+        // In the caller's manager, not the baseline's, which outlives every call.
+        NDArray base = baseline == null ? input.zerosLike() : baseline.broadcast(input.getShape());
+        base.attach(batch);
+        return base;
     }
 }

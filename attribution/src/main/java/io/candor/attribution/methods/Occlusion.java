@@ -55,6 +55,7 @@ public final class Occlusion implements AttributionMethod {
                     + h + "x" + w);
         }
         NDArray base = baseline == null ? input.zerosLike() : baseline.broadcast(input.getShape());
+        base.attach(batch);
         NDArray unoccluded = model.logits(batch, input);
         NDArray seed = DifferentiableModel.oneHot(batch, targets, unoccluded.getShape().get(1));
         NDArray reference = unoccluded.mul(seed).sum(new int[] {1});

@@ -14,6 +14,7 @@ import io.candor.interop.onnx.GraphBuilder;
 import io.candor.interop.onnx.OnnxModel;
 import io.candor.interop.tensor.DataType;
 import io.candor.interop.tensor.HostTensor;
+import io.candor.interop.testing.Arrays2;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -54,12 +55,12 @@ class CdTrainingTest {
             Engines.pytorch().setRandomSeed(3);
             float[] logits = ex.run(m, Map.of("x", x), java.util.List.of("y")).get("y").toFloatArray();
             float[] meanAfterForward = ex.weight("mean").toFloatArray();
-            reset(ex, "mean", initialMean);
+            assertTrue(Arrays2.relativeError(meanAfterForward, initialMean) > 1e-3, "the forward pass updates the running mean");
 
             Engines.pytorch().setRandomSeed(3);
             ContextualDecomposition.Decomposition d = new ContextualDecomposition(ex).decompose(m, Map.of("x", x), "x", mask, "y");
             assertClose(logits, d.relevant().add(d.irrelevant()).toFloatArray(), 1e-5, "relevant + irrelevant = training logits");
-            assertClose(meanAfterForward, ex.weight("mean").toFloatArray(), 1e-6, "running mean updated once, as by the forward pass");
+            assertClose(meanAfterForward, ex.weight("mean").toFloatArray(), 0, "CD leaves the running statistics to the forward pass");
             assertTrue(ex.isTraining(), "CD leaves the mode as it found it");
 
             // One mask for both parts: with every feature relevant nothing is irrelevant, dropout or not.

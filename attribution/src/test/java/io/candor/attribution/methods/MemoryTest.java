@@ -26,10 +26,20 @@ class MemoryTest {
                 window, 1, null, null);
     }
 
-    /** Arrays left behind by one explanation with the given options. */
+    /** Arrays left behind by one explanation with the given options (and a given baseline, if {@code withBaseline}). */
     private static int leftBehind(ExplainOptions o) {
+        return leftBehind(o, false);
+    }
+
+    private static int leftBehind(ExplainOptions o, boolean withBaseline) {
         try (Executor ex = Executor.of(AttributionMethodsTest.smoothCnn()); NDManager batch = Engines.newManager()) {
             NDArray x = batch.create(random(3, 2 * 50), new Shape(2, 2, 5, 5));
+            if (withBaseline) {
+                NDArray baseline = batch.create(random(4, 50), new Shape(1, 2, 5, 5));
+                o = new ExplainOptions(o.method(), o.targets(), baseline, o.steps(), o.integration(), o.internalBatch(),
+                        o.absolute(), o.noiseLevel(), o.samples(), o.smoothedMethod(), o.seed(), o.layer(), o.window(),
+                        o.stride(), o.mask(), o.span());
+            }
             int before = batch.getManagedArrays().size();
             Explanation e = Explainer.explain(ExecutorModel.of(ex), batch, x, o);
             int after = batch.getManagedArrays().size();
@@ -61,6 +71,13 @@ class MemoryTest {
     @Test
     void smoothGradFreesEachSample() {
         assertNoGrowth("smoothgrad", n -> options("smoothgrad", Targets.top(), 8, 2, n), 2, 12);
+    }
+
+    @Test
+    void aGivenBaselineIsNotCopiedIntoTheCallersManagerPerClass() {
+        int one = leftBehind(options("integrated-gradients", Targets.of(0), 8, 2, 1), true);
+        int all = leftBehind(options("integrated-gradients", Targets.all(), 8, 2, 1), true);
+        org.junit.jupiter.api.Assertions.assertTrue(all <= one, "--target all with a baseline leaves " + all + ", one class " + one);
     }
 
     @Test

@@ -28,6 +28,49 @@ class CdepTest {
         return g.buildModel();
     }
 
+    /** x [N,1,4,4] -> Conv(2, 3x3, pad 1) -> BatchNorm -> Relu -> Flatten -> Gemm(2). */
+    private static OnnxModel convBn() {
+        GraphBuilder g = new GraphBuilder("conv-bn", 13);
+        String x = g.input("x", DataType.FLOAT32, -1, 1, 4, 4);
+        String c = g.node("Conv", "c", new String[] {x, g.initializer("cw", HostTensor.ofFloats(new long[] {2, 1, 3, 3},
+            io.candor.interop.testing.Arrays2.random(1, 18)))}, "pads", new long[] {1, 1, 1, 1});
+        String bn = g.node("BatchNormalization", "bn", new String[] {c,
+            g.initializer("gamma", HostTensor.ofFloats(new long[] {2}, 1.1f, 0.9f)),
+            g.initializer("beta", HostTensor.ofFloats(new long[] {2}, 0.1f, -0.1f)),
+            g.initializer("mean", HostTensor.ofFloats(new long[] {2}, 0.2f, -0.3f)),
+            g.initializer("var", HostTensor.ofFloats(new long[] {2}, 1.5f, 0.8f))});
+        String f = g.node("Flatten", "f", new String[] {g.node("Relu", "r", new String[] {bn})});
+        g.node("Gemm", "y", new String[] {f, g.initializer("fw", HostTensor.ofFloats(new long[] {2, 32},
+            io.candor.interop.testing.Arrays2.random(2, 64)))}, "transB", 1L);
+        g.output("y", DataType.FLOAT32, -1, 2);
+        return g.buildModel();
+    }
+
+    @Test
+    void aCdepStepMovesTheRunningStatisticsAsAPlainStepDoes() {
+        // The step's forward pass updates BatchNorm's statistics once; CD in the penalty must not again.
+        float[][] means = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            io.candor.finetune.TrainingConfig config = new io.candor.finetune.TrainingConfig(1, 4, 0.1f, "sgd", 0f, 0f, 0,
+                    0, null, null);
+            io.candor.finetune.Objective objective = run == 0 ? io.candor.finetune.Objective.crossEntropy()
+                    : new io.candor.finetune.Objective(new Cdep(), 1f);
+            try (Executor ex = Executor.of(convBn()); io.candor.finetune.Trainer trainer =
+                    new io.candor.finetune.Trainer(ex, config, objective); NDManager m = Engines.newManager()) {
+                NDArray x = m.create(io.candor.interop.testing.Arrays2.random(3, 64), new Shape(4, 1, 4, 4));
+                NDArray y = m.create(new long[] {0, 1, 1, 0});
+                NDArray corner = m.zeros(new Shape(1, 4, 4));
+                corner.set(new ai.djl.ndarray.index.NDIndex("0, 0:2, 0:2"), 1f);
+                trainer.prepare(true);
+                io.candor.finetune.Trainer.Step step = trainer.step(m, x, y, corner);
+                trainer.prepare(false);
+                assertEquals(run == 1, !Float.isNaN(step.penalty()), "the penalty is computed only with CDEP");
+                means[run] = ex.weight("mean").toFloatArray();
+            }
+        }
+        assertArrayEquals(means[0], means[1], 0f);
+    }
+
     private static double sigmoid(double z) {
         return 1 / (1 + Math.exp(-z));
     }

@@ -13,17 +13,18 @@ import java.util.Set;
  * @param opset the model's default operator set version, for ops whose meaning changed between versions
  * @param training whether Dropout and BatchNormalization behave as in training
  * @param frozen nodes that stay in evaluation mode while training (a frozen prefix)
- * @param tracked tensors that autograd records in this run (they may receive a gradient)
+ * @param tracked tensors that autograd records in this run (they may receive a gradient); {@code null}
+ *     when unknown, which ops must read as "any tensor may"
  */
 public record EvalContext(NDManager manager, NDManager batchManager, long opset, boolean training, Set<Node> frozen,
         Set<String> tracked) {
 
     public EvalContext(NDManager manager, NDManager batchManager, long opset, boolean training) {
-        this(manager, batchManager, opset, training, Set.of(), Set.of());
+        this(manager, batchManager, opset, training, Set.of(), null);
     }
 
     public EvalContext(NDManager manager, NDManager batchManager, long opset, boolean training, Set<Node> frozen) {
-        this(manager, batchManager, opset, training, frozen, Set.of());
+        this(manager, batchManager, opset, training, frozen, null);
     }
 
     EvalContext withTracked(Set<String> names) {

@@ -39,7 +39,7 @@ public final class OpCall {
 
     /** Whether autograd records input {@code i} in this run, so that a gradient may flow back into it. */
     public boolean recordsGradient(int i) {
-        return i < node.inputs().size() && context.tracked().contains(node.inputs().get(i));
+        return context.tracked() == null || (i < node.inputs().size() && context.tracked().contains(node.inputs().get(i)));
     }
 
     /** The manager of this node's scope: for constants and temporaries. */

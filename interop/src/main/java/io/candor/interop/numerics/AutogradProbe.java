@@ -21,11 +21,14 @@ final class AutogradProbe {
     private AutogradProbe() {
     }
 
-    /** A host array and its shape, an input of the probed function. */
-    record Input(float[] values, long... shape) {
+    /** A host array and its shape, an input of the probed function, differentiated or held constant. */
+    record Input(float[] values, boolean differentiated, long... shape) {
+        Input(float[] values, long... shape) {
+            this(values, true, shape);
+        }
     }
 
-    /** {value, gradient of input 0, gradient of input 1, ...} as flat C-order arrays. */
+    /** {value, gradient of input 0, gradient of input 1, ...} as flat C-order arrays (null where held constant). */
     static List<float[]> run(Function<NDList, NDArray> f, float[] seed, Input... inputs) {
         boolean gradMode = JniUtils.isGradMode();
         try (NDManager m = Engines.newManager()) {
@@ -33,7 +36,7 @@ final class AutogradProbe {
             NDList leaves = new NDList();
             for (Input in : inputs) {
                 NDArray a = m.create(in.values(), new Shape(in.shape()));
-                a.setRequiresGradient(true);
+                a.setRequiresGradient(in.differentiated());
                 leaves.add(a);
             }
             NDArray y = f.apply(leaves);
@@ -41,8 +44,8 @@ final class AutogradProbe {
             JniUtils.backward((PtNDArray) loss, (PtNDArray) m.ones(loss.getShape()), false, false);
             List<float[]> out = new ArrayList<>();
             out.add(y.toFloatArray());
-            for (NDArray leaf : leaves) {
-                out.add(leaf.getGradient().toFloatArray());
+            for (int i = 0; i < leaves.size(); i++) {
+                out.add(inputs[i].differentiated() ? leaves.get(i).getGradient().toFloatArray() : null);
             }
             return out;
         } finally {

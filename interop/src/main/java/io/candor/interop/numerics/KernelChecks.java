@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.candor.interop.exec.Engines;
 import io.candor.interop.exec.Executor;
-import io.candor.interop.exec.ops.Convolutions;
 import io.candor.interop.onnx.GraphBuilder;
 import io.candor.interop.tensor.DataType;
 import io.candor.interop.tensor.HostTensor;
@@ -23,7 +22,8 @@ public final class KernelChecks {
 
     /** Candor's convolution, matrix product, pooling and LSTM. */
     public static List<CheckResult> candorKernels() {
-        List<CheckResult> results = new ArrayList<>(ConvolutionCheck.run(Convolutions::convolve, ConvolutionCheck.STANDARD));
+        List<CheckResult> results = new ArrayList<>(ConvolutionCheck.run(ConvolutionCheck.CANDOR, ConvolutionCheck.STANDARD));
+        results.addAll(ConvolutionCheck.run(ConvolutionCheck.CANDOR, ConvolutionCheck.STANDARD, false));
         results.addAll(matMul(5, 37, 21));
         results.addAll(matMul(64, 50, 20));
         results.addAll(pooling(true, 2, 2));
@@ -37,7 +37,7 @@ public final class KernelChecks {
 
     /** libtorch's convolution as it is: what Candor would compute without its channel padding. */
     public static List<CheckResult> libtorchConvolution() {
-        return ConvolutionCheck.run(Convolutions::raw, ConvolutionCheck.STANDARD);
+        return ConvolutionCheck.run(ConvolutionCheck.LIBTORCH, ConvolutionCheck.STANDARD);
     }
 
     /** [n, k] x [k, m] and both gradients. */

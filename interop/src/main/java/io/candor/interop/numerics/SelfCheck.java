@@ -25,7 +25,7 @@ public final class SelfCheck {
             if (convolutionsPassed) {
                 return;
             }
-            List<CheckResult> failed = ConvolutionCheck.run(Convolutions::convolve,
+            List<CheckResult> failed = ConvolutionCheck.run(ConvolutionCheck.CANDOR,
                             ConvolutionCheck.STANDARD.subList(0, ConvolutionCheck.QUICK))
                     .stream().filter(r -> !r.passed()).toList();
             if (!failed.isEmpty()) {
@@ -44,7 +44,7 @@ public final class SelfCheck {
         if (failed == null) {
             synchronized (SelfCheck.class) {
                 if (libtorchFailures == null) {
-                    libtorchFailures = ConvolutionCheck.run(Convolutions::raw, ConvolutionCheck.STANDARD).stream()
+                    libtorchFailures = ConvolutionCheck.run(ConvolutionCheck.LIBTORCH, ConvolutionCheck.STANDARD).stream()
                             .filter(r -> !r.passed()).toList();
                 }
                 failed = libtorchFailures;

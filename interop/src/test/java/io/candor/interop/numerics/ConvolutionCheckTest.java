@@ -43,9 +43,12 @@ class ConvolutionCheckTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 2})
     void candorsConvolutionPassesEveryCaseAtEachThreadCount(int threads) {
-        List<CheckResult> results = Engines.withThreads(threads,
-                () -> ConvolutionCheck.run(Convolutions::convolve, ConvolutionCheck.STANDARD));
+        List<CheckResult> results = new java.util.ArrayList<>(Engines.withThreads(threads,
+                () -> ConvolutionCheck.run(ConvolutionCheck.CANDOR, ConvolutionCheck.STANDARD)));
         assertEquals(3 * ConvolutionCheck.STANDARD.size(), results.size());
+        // The path of a first layer trained on data: input held constant, output channels not padded.
+        results.addAll(Engines.withThreads(threads,
+                () -> ConvolutionCheck.run(ConvolutionCheck.CANDOR, ConvolutionCheck.STANDARD, false)));
         for (CheckResult r : results) {
             assertTrue(r.passed(), r + " at " + threads + " threads");
         }
@@ -90,13 +93,13 @@ class ConvolutionCheckTest {
     @Test
     void theCheckCatchesAWrongForwardAndAWrongGradient() {
         // 1% off in the forward pass.
-        ConvolutionCheck.Convolution scaled = (x, w, b, s, p, d, g) -> Convolutions.convolve(x, w, b, s, p, d, g).mul(1.01f);
+        ConvolutionCheck.Convolution scaled = (x, w, b, s, p, d, g, in) -> Convolutions.convolve(x, w, b, s, p, d, g, in).mul(1.01f);
         List<CheckResult> forward = ConvolutionCheck.run(scaled, ConvolutionCheck.STANDARD.subList(0, 1));
         assertFalse(forward.get(0).passed(), forward.get(0).toString());
         // Right forward, input gradient 10% too large: y + (c(0.1 x) - stop(c(0.1 x))).
-        ConvolutionCheck.Convolution badGradient = (x, w, b, s, p, d, g) -> {
-            NDArray extra = Convolutions.convolve(x.mul(0.1f), w, null, s, p, d, g);
-            return Convolutions.convolve(x, w, b, s, p, d, g).add(extra.sub(extra.stopGradient()));
+        ConvolutionCheck.Convolution badGradient = (x, w, b, s, p, d, g, in) -> {
+            NDArray extra = Convolutions.convolve(x.mul(0.1f), w, null, s, p, d, g, in);
+            return Convolutions.convolve(x, w, b, s, p, d, g, in).add(extra.sub(extra.stopGradient()));
         };
         List<CheckResult> gradient = ConvolutionCheck.run(badGradient, ConvolutionCheck.STANDARD.subList(0, 1));
         assertTrue(gradient.get(0).passed(), gradient.get(0).toString());

@@ -16,9 +16,9 @@ import java.util.List;
  * at exact ties.
  *
  * <p>In evaluation a and b come from the running statistics. In training mode (CDEP's fine-tuning) they
- * come from the batch statistics of the total, which is what normalises the forward pass; the total is
- * the plain training-mode output, which also updates the running statistics, once. (CDEP's reference
- * code instead switches the model to evaluation inside its CD and leaves it there.)
+ * come from the batch statistics of the total, which is what normalises the forward pass. CD never
+ * updates the running statistics: the training step's own forward pass does that, once. (CDEP's
+ * reference code instead switches the model to evaluation inside its CD and leaves it there.)
  */
 public final class BatchNormRule implements CdRule {
     @Override
@@ -46,6 +46,6 @@ public final class BatchNormRule implements CdRule {
         NDArray t = x.total().mul(a);
         NDArray r = x.relevant().mul(a);
         NDArray relevant = BiasSplit.relevant(r, t.sub(r), b);
-        return List.of(CdValue.of(call.training() ? call.plainTotals().get(0) : t.add(b), relevant));
+        return List.of(CdValue.of(t.add(b), relevant));
     }
 }
