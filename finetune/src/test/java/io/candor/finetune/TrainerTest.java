@@ -18,27 +18,20 @@ import org.junit.jupiter.api.Test;
 class TrainerTest {
     /** x [N,2] -> Gemm(2->8) -> Relu -> Gemm(8->2), with small seeded weights. */
     static OnnxModel mlp() {
+        return mlp(false);
+    }
+
+    /** The mlp, with Dropout(0.3) after its hidden layer when {@code dropout}: a resumed run must repeat the draws. */
+    static OnnxModel mlp(boolean dropout) {
         GraphBuilder g = new GraphBuilder("mlp", 13);
         String x = g.input("x", DataType.FLOAT32, -1, 2);
         String h = g.node("Relu", "h", new String[] {g.node("Gemm", "l1", new String[] {x,
             g.initializer("w1", HostTensor.ofFloats(new long[] {8, 2}, scaled(Arrays2.random(1, 16), 0.5f))),
             g.initializer("b1", HostTensor.ofFloats(new long[] {8}, new float[8]))}, "transB", 1L)});
+        if (dropout) {
+            h = g.node("Dropout", "d", new String[] {h, g.initializer("ratio", HostTensor.ofFloats(new long[0], 0.3f))});
+        }
         g.node("Gemm", "logits", new String[] {h,
-            g.initializer("w2", HostTensor.ofFloats(new long[] {2, 8}, scaled(Arrays2.random(2, 16), 0.5f))),
-            g.initializer("b2", HostTensor.ofFloats(new long[] {2}, 0, 0))}, "transB", 1L);
-        g.output("logits", DataType.FLOAT32, -1, 2);
-        return g.buildModel();
-    }
-
-    /** The mlp with Dropout(0.3) after its hidden layer: a resumed run must repeat the same draws. */
-    static OnnxModel mlpWithDropout() {
-        GraphBuilder g = new GraphBuilder("mlp-dropout", 13);
-        String x = g.input("x", DataType.FLOAT32, -1, 2);
-        String h = g.node("Relu", "h", new String[] {g.node("Gemm", "l1", new String[] {x,
-            g.initializer("w1", HostTensor.ofFloats(new long[] {8, 2}, scaled(Arrays2.random(1, 16), 0.5f))),
-            g.initializer("b1", HostTensor.ofFloats(new long[] {8}, new float[8]))}, "transB", 1L)});
-        String d = g.node("Dropout", "d", new String[] {h, g.initializer("ratio", HostTensor.ofFloats(new long[0], 0.3f))});
-        g.node("Gemm", "logits", new String[] {d,
             g.initializer("w2", HostTensor.ofFloats(new long[] {2, 8}, scaled(Arrays2.random(2, 16), 0.5f))),
             g.initializer("b2", HostTensor.ofFloats(new long[] {2}, 0, 0))}, "transB", 1L);
         g.output("logits", DataType.FLOAT32, -1, 2);
@@ -99,7 +92,7 @@ class TrainerTest {
             java.nio.file.Path file = dir.resolve(optimizer + ".checkpoint.zip");
             List<EpochMetrics> straight;
             float[][] straightWeights;
-            try (Executor ex = Executor.of(mlpWithDropout()); Trainer trainer = new Trainer(ex, config)) {
+            try (Executor ex = Executor.of(mlp(true)); Trainer trainer = new Trainer(ex, config)) {
                 straight = trainer.train(blobs(512, 1), blobs(256, 2), null, new Trainer.Listener() {
                     @Override
                     public void epoch(EpochMetrics m, java.util.function.Supplier<TrainingState> state) {
