@@ -28,9 +28,10 @@ final class TrainingProgress implements Trainer.Listener {
     @Override
     public void epoch(EpochMetrics m, Supplier<TrainingState> state) {
         bar.done();
-        out.printf("  epoch %d: train loss %.4f acc %.4f%s, val loss %.4f acc %.4f (%.1fs)%s%n", m.epoch(), m.trainLoss(),
+        out.printf("  epoch %d: train loss %.4f acc %.4f%s, val loss %.4f acc %.4f%s (%.1fs)%s%n", m.epoch(), m.trainLoss(),
                 m.trainAccuracy(), m.penalty() > 0 ? String.format(" penalty %.4f", m.penalty()) : "", m.valLoss(),
-                m.valAccuracy(), m.seconds(), m.best() ? " *" : "");
+                m.valAccuracy(), m.biasScore() == null ? "" : String.format(" bias score %.4f", m.biasScore()),
+                m.seconds(), m.best() ? " *" : "");
         out.flush();
         afterEpoch.accept(m, state);
     }

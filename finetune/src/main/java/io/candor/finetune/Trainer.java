@@ -112,7 +112,8 @@ public final class Trainer implements AutoCloseable {
                         sinceBest++;
                     }
                     EpochMetrics m = new EpochMetrics(epoch, trainStats[0], trainStats[1], valStats[0], valStats[1],
-                            (System.nanoTime() - start) / 1e9, improved, trainStats[2]);
+                            (System.nanoTime() - start) / 1e9, improved, trainStats[2],
+                            Double.isNaN(valStats[2]) ? null : valStats[2]);
                     history.add(m);
                     TrainingState state = new TrainingState(epoch, bestLoss, sinceBest, history,
                             best == null ? Map.of() : best, Map.of());
@@ -222,19 +223,38 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** Mean loss and accuracy in evaluation mode. */
+    /**
+     * Mean loss and accuracy in evaluation mode, and with a penalty the bias score: the penalty's value
+     * (for CDEP, the spurious region's mean share of the logits) over the samples that carry a mask, or
+     * NaN when none does.
+     */
     private double[] evaluate(Batches batches) {
         long[] order = batches.order(null);
         double lossSum = 0;
         long correct = 0;
+        double biasSum = 0;
+        long marked = 0;
         for (int b = 0; b < batches.count(); b++) {
             try (NDManager batch = Engines.newManager()) {
                 NDArray[] xy = batches.get(batch, order, b);
                 NDArray logits = executor.run(batch, Map.of(input, xy[0]), List.of(output)).get(output);
                 lossSum += loss.loss(logits, xy[1]).getFloat() * xy[1].size();
                 correct += correct(logits, xy[1]);
+                NDArray spurious = objective.penalty() == null ? null : batches.spurious(batch, order, b);
+                NDArray bias = spurious == null ? null : objective.penalty().value(executor, batch, xy[0], xy[1], spurious);
+                if (bias != null) {
+                    long n = xy[0].getShape().get(0);
+                    NDArray marks = spurious.broadcast(xy[0].getShape());
+                    marks.attach(batch); // a shared mask lives in the split's manager, which outlasts the batch
+                    long rows = marks.reshape(n, -1).sum(new int[] {1}).gt(0)
+                            .sum().toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
+                    biasSum += bias.getFloat() * rows;
+                    marked += rows;
+                }
             }
         }
-        return new double[] {lossSum / batches.rows(), correct / (double) batches.rows()};
+        return new double[] {lossSum / batches.rows(), correct / (double) batches.rows(),
+            marked == 0 ? Double.NaN : biasSum / marked};
     }
 
     /** Puts saved values back in place (in-place arithmetic: NDArray.set makes libtorch print a warning). */

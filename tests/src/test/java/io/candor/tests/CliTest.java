@@ -255,8 +255,12 @@ class CliTest {
                 "--out", repaired.toString());
         assertEquals(0, cdep.code(), cdep.err());
         assertTrue(cdep.out().contains("penalty"), cdep.out());
-        double share = new ObjectMapper().readTree(dir.resolve("cdep.metrics.json").toFile()).get(0).get("penalty").asDouble();
+        JsonNode epoch1 = new ObjectMapper().readTree(dir.resolve("cdep.metrics.json").toFile()).get(0);
+        double share = epoch1.get("penalty").asDouble();
         assertTrue(share > 0 && share < 1, "the corner patches' mean share of the logits: " + share);
+        double bias = epoch1.get("biasScore").asDouble();
+        assertTrue(bias > 0 && bias < 1, "the bias score on validation: " + bias);
+        assertTrue(cdep.out().contains("bias score"), cdep.out());
         Run noLambda = candor("train", "--data", data.toString(), "--penalty", "cdep", "--out", dir.resolve("x.onnx").toString());
         assertEquals(2, noLambda.code());
         assertTrue(noLambda.err().contains("--penalty cdep needs --lambda"), noLambda.err());
