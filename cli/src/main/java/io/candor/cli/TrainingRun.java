@@ -76,10 +76,10 @@ final class TrainingRun {
     /** Checks the values up front (usage errors, exit 2). */
     void check(CommandSpec spec) {
         OptionChecks.of(spec).positive("--epochs", epochs).positive("--batch", batch).positive("--lr", lr)
-                .oneOf("--optimizer", optimizer, List.of("adam", "sgd")).nonNegative("--momentum", momentum)
+                .oneOf("--optimizer", optimizer, io.candor.finetune.Optimizer.NAMES).nonNegative("--momentum", momentum)
                 .below("--momentum", momentum, 1).nonNegative("--weight-decay", weightDecay)
                 .nonNegative("--patience", patience).onlyWhen("--momentum", optimizer.equals("sgd"), "--optimizer sgd")
-                .oneOf("--penalty", penalty, List.of("none", "cdep"))
+                .oneOf("--penalty", penalty, Penalty.NAMES)
                 .onlyWhen("--lambda", !penalty.equals("none"), "training with a --penalty")
                 .require(penalty.equals("none") || lambda != null, "--penalty " + penalty + " needs --lambda L")
                 .nonNegative("--lambda", lambda == null ? 0 : lambda);

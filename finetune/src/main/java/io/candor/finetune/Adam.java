@@ -2,7 +2,6 @@ package io.candor.finetune;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.candor.interop.exec.Engines;
 
 /**
  * PyTorch's Adam (betas 0.9 and 0.999, eps 1e-8), weight decay added to the gradient (L2, not AdamW):
@@ -21,18 +20,16 @@ final class Adam extends StatefulOptimizer {
     }
 
     @Override
-    public void update(String name, NDArray weight, NDArray gradient) {
+    public void update(NDManager scratch, String name, NDArray weight, NDArray gradient) {
         long t = state.increment("step/" + name);
         NDArray m = state.array("exp_avg/" + name, weight);
         NDArray v = state.array("exp_avg_sq/" + name, weight);
-        try (NDManager scratch = Engines.newManager()) {
-            NDArray g = decayed(scratch, weight, gradient, weightDecay);
-            m.muli(BETA1).addi(g.mul(1 - BETA1));
-            v.muli(BETA2).addi(g.square().muli(1 - BETA2));
-            double correction1 = 1 - Math.pow(BETA1, t);
-            double correction2 = Math.sqrt(1 - Math.pow(BETA2, t));
-            NDArray denominator = local(scratch, v.sqrt()).divi((float) correction2).addi(EPS);
-            weight.subi(local(scratch, m.div(denominator)).muli((float) (lr / correction1)));
-        }
+        NDArray g = decayed(scratch, weight, gradient, weightDecay);
+        m.muli(BETA1).addi(g.mul(1 - BETA1));
+        v.muli(BETA2).addi(g.square().muli(1 - BETA2));
+        double correction1 = 1 - Math.pow(BETA1, t);
+        double correction2 = Math.sqrt(1 - Math.pow(BETA2, t));
+        NDArray denominator = local(scratch, v.sqrt()).divi((float) correction2).addi(EPS);
+        weight.subi(local(scratch, m.div(denominator)).muli((float) (lr / correction1)));
     }
 }

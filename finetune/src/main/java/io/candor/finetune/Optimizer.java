@@ -1,8 +1,10 @@
 package io.candor.finetune;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import io.candor.interop.CandorException;
 import io.candor.interop.tensor.HostTensor;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,8 +13,14 @@ import java.util.Map;
  * run continues exactly where the stopped one was.
  */
 public interface Optimizer extends AutoCloseable {
-    /** Applies one step to {@code weight} (in place) given its gradient. */
-    void update(String name, NDArray weight, NDArray gradient);
+    /** The optimizers {@link #of} knows. */
+    List<String> NAMES = List.of("adam", "sgd");
+
+    /**
+     * Applies one step to {@code weight} (in place) given its gradient; temporaries go to {@code scratch},
+     * which the caller closes after the step's updates.
+     */
+    void update(NDManager scratch, String name, NDArray weight, NDArray gradient);
 
     /** The state by key, copied to the host. */
     Map<String, HostTensor> state();
@@ -27,7 +35,8 @@ public interface Optimizer extends AutoCloseable {
         return switch (config.optimizer()) {
             case "adam" -> new Adam(config.learningRate(), config.weightDecay());
             case "sgd" -> new Sgd(config.learningRate(), config.momentum(), config.weightDecay());
-            default -> throw new CandorException("--optimizer must be adam or sgd, got '" + config.optimizer() + "'");
+            default -> throw new CandorException("--optimizer must be one of " + String.join(", ", NAMES) + ", got '"
+                    + config.optimizer() + "'");
         };
     }
 }

@@ -2,7 +2,6 @@ package io.candor.finetune;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.candor.interop.exec.Engines;
 
 /**
  * PyTorch's SGD: g = grad + weight_decay w; with momentum, buf = g at the first step and
@@ -20,17 +19,15 @@ final class Sgd extends StatefulOptimizer {
     }
 
     @Override
-    public void update(String name, NDArray weight, NDArray gradient) {
-        try (NDManager scratch = Engines.newManager()) {
-            NDArray g = decayed(scratch, weight, gradient, weightDecay);
-            if (momentum > 0) {
-                String key = "momentum_buffer/" + name;
-                boolean first = !state.has(key);
-                NDArray buffer = state.array(key, weight);
-                (first ? buffer : buffer.muli(momentum)).addi(g);
-                g = buffer;
-            }
-            weight.subi(local(scratch, g.mul(lr)));
+    public void update(NDManager scratch, String name, NDArray weight, NDArray gradient) {
+        NDArray g = decayed(scratch, weight, gradient, weightDecay);
+        if (momentum > 0) {
+            String key = "momentum_buffer/" + name;
+            boolean first = !state.has(key);
+            NDArray buffer = state.array(key, weight);
+            (first ? buffer : buffer.muli(momentum)).addi(g);
+            g = buffer;
         }
+        weight.subi(local(scratch, g.mul(lr)));
     }
 }

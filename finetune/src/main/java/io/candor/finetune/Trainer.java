@@ -115,10 +115,11 @@ public final class Trainer implements AutoCloseable {
                             (System.nanoTime() - start) / 1e9, improved, trainStats[2],
                             Double.isNaN(valStats[2]) ? null : valStats[2]);
                     history.add(m);
-                    TrainingState state = new TrainingState(epoch, bestLoss, sinceBest, history,
-                            best == null ? Map.of() : best, Map.of());
-                    listener.epoch(m, () -> new TrainingState(state.epoch(), state.bestLoss(), state.sinceBest(),
-                            state.history(), state.best(), optimizer.state()));
+                    int done = epoch;
+                    double lowest = bestLoss;
+                    int waited = sinceBest;
+                    Map<String, HostTensor> kept = best == null ? Map.of() : best;
+                    listener.epoch(m, () -> new TrainingState(done, lowest, waited, history, kept, optimizer.state()));
                     if (config.patience() > 0 && sinceBest >= config.patience()) {
                         break;
                     }
@@ -195,11 +196,13 @@ public final class Trainer implements AutoCloseable {
         } finally {
             executor.setTraining(false);
         }
-        for (String name : trainable) {
-            NDArray weight = executor.weight(name);
-            try (NDArray grad = weight.getGradient()) {
-                optimizer.update(name, weight, grad);
-                grad.subi(grad);
+        try (NDManager scratch = Engines.newManager()) {
+            for (String name : trainable) {
+                NDArray weight = executor.weight(name);
+                try (NDArray grad = weight.getGradient()) {
+                    optimizer.update(scratch, name, weight, grad);
+                    grad.subi(grad);
+                }
             }
         }
         return new Step(logits.stopGradient(), value.getFloat(), penaltyValue);

@@ -12,6 +12,9 @@ import io.candor.interop.exec.Executor;
  * and one optimizer step.
  */
 public interface Penalty {
+    /** The names {@link #named} knows. */
+    java.util.List<String> NAMES = java.util.List.of("none", "cdep");
+
     /**
      * The penalty of the batch, or {@code null} when no sample in it is penalised.
      *
@@ -27,7 +30,8 @@ public interface Penalty {
         return switch (name) {
             case "none" -> null;
             case "cdep" -> new Cdep();
-            default -> throw new CandorException("--penalty must be none or cdep, got '" + name + "'");
+            default -> throw new CandorException("--penalty must be one of " + String.join(", ", NAMES) + ", got '"
+                    + name + "'");
         };
     }
 }

@@ -123,36 +123,38 @@ public final class HostTensor {
 
     /** Fails with a message naming {@code what} when a floating-point element is NaN or infinite. */
     public HostTensor requireFinite(String what) {
-        if (type.isFloating()) {
-            ByteBuffer b = data();
-            long n = size();
-            for (int i = 0; i < n; i++) {
-                double v = type == DataType.FLOAT32 ? b.getFloat(i * 4) : b.getDouble(i * 8);
-                if (!Double.isFinite(v)) {
-                    throw new CandorException(what + " holds " + v + " at flat index " + i
-                            + "; inputs must be finite numbers");
-                }
-            }
+        long i = nextNonFinite(0);
+        if (i >= 0) {
+            throw new CandorException(what + " holds " + floatingAt(i) + " at flat index " + i
+                    + "; inputs must be finite numbers");
         }
         return this;
+    }
+
+    /** The flat index of the first NaN or infinity at or after {@code from}; -1 if none (or not floating). */
+    private long nextNonFinite(long from) {
+        if (!type.isFloating()) {
+            return -1;
+        }
+        for (long i = from, n = size(); i < n; i++) {
+            if (!Double.isFinite(floatingAt(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private double floatingAt(long i) {
+        ByteBuffer b = data();
+        return type == DataType.FLOAT32 ? b.getFloat((int) i * 4) : b.getDouble((int) i * 8);
     }
 
     /** Indices along the first axis (samples) whose slice holds a NaN or an infinity; none for integers. */
     public List<Long> nonFiniteRows() {
         List<Long> rows = new ArrayList<>();
-        if (!type.isFloating() || size() == 0) {
-            return rows;
-        }
-        ByteBuffer b = data();
-        long n = size();
-        long perRow = shape.length == 0 ? n : n / Math.max(1, shape[0]);
-        for (long i = 0; i < n; i++) {
-            double v = type == DataType.FLOAT32 ? b.getFloat((int) i * 4) : b.getDouble((int) i * 8);
-            if (!Double.isFinite(v)) {
-                long row = perRow == 0 ? 0 : i / perRow;
-                rows.add(row);
-                i = (row + 1) * perRow - 1;
-            }
+        long perRow = Math.max(1, shape.length == 0 ? size() : size() / Math.max(1, shape[0]));
+        for (long i = nextNonFinite(0); i >= 0; i = nextNonFinite((i / perRow + 1) * perRow)) {
+            rows.add(i / perRow);
         }
         return rows;
     }
