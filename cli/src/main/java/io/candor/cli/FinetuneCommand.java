@@ -19,7 +19,10 @@ import picocli.CommandLine.Spec;
             "penalty (--penalty cdep --lambda L) on the regions its mask.npy marks spurious.", "",
             "Writes FIXED.onnx (the input graph with its initializers replaced, nothing else changed),",
             "FIXED.metrics.json (objective, penalty, accuracy per epoch) and FIXED.checkpoint.zip after every",
-            "epoch (for --resume). Not yet here: the cached frozen prefix, RRR and Expected Gradients (docs/finetune.md)."})
+            "epoch (for --resume).", "",
+            "The frozen prefix runs once: the cut tensor of every sample (and its decomposition, for CD penalties)",
+            "is computed before the first epoch and the layers after the cut train from it (--cache DIR keeps it",
+            "for later runs). Not yet here: RRR and Expected Gradients (docs/finetune.md)."})
 final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "MODEL.onnx", description = "The trained model to repair.")
     Path model;

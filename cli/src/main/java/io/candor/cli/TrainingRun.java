@@ -3,9 +3,12 @@ package io.candor.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.candor.finetune.Checkpoint;
+import io.candor.finetune.FrozenPrefix;
+import io.candor.finetune.InputBatches;
 import io.candor.finetune.Objective;
 import io.candor.finetune.Trainer;
 import io.candor.finetune.TrainingConfig;
+import io.candor.finetune.TrainingData;
 import io.candor.finetune.TrainingState;
 import io.candor.finetune.penalty.Penalty;
 import io.candor.interop.CandorException;
@@ -69,6 +72,12 @@ final class TrainingRun {
     @Option(names = "--out", required = true, paramLabel = "MODEL.onnx", description = "Where to write the trained model.")
     Path out;
 
+    @Option(names = "--cache", paramLabel = "DIR",
+            description = {"With --cut: also keep the frozen prefix's values (the cut tensor of every sample and, for",
+                "CD penalties, its decomposition) as .npy files under DIR, and reuse them in later runs with the",
+                "same model, data and cut. Without it they are computed once per run and held in memory."})
+    Path cache;
+
     @Option(names = "--resume", description = {"Continue from MODEL.checkpoint.zip after its last epoch, up to --epochs; the",
         "same run as without the stop (give the same options)."})
     boolean resume;
@@ -83,6 +92,24 @@ final class TrainingRun {
                 .onlyWhen("--lambda", !penalty.equals("none"), "training with a --penalty")
                 .require(penalty.equals("none") || lambda != null, "--penalty " + penalty + " needs --lambda L")
                 .nonNegative("--lambda", lambda == null ? 0 : lambda);
+    }
+
+    /**
+     * A split as training sees it: from the cut's values, computed once, when the frozen prefix can stand
+     * in for the input (every path to the output passes through the cut), else from the input. It says on
+     * {@code pw} what it computed or read, or (once, for the training split) why a cut cannot be cached.
+     */
+    private TrainingData served(Executor executor, String cut, DatasetSplit split, String name, Objective objective,
+            PrintWriter pw) {
+        String reason = cut == null || executor.graph().isInput(cut) ? "" : FrozenPrefix.whyNot(executor, cut);
+        if (reason == null) {
+            return new FrozenPrefix(executor, cut, cache, pw::println)
+                    .batches(split, name, objective.penalty() != null, batch);
+        }
+        if (name.equals("train") && !reason.isEmpty()) {
+            pw.println("note: the frozen prefix runs in every step: " + reason);
+        }
+        return new InputBatches(split, executor.singleInput(), batch);
     }
 
     /**
@@ -113,8 +140,10 @@ final class TrainingRun {
                     checkpointFile, state.epoch());
         }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        try (Executor executor = Executor.of(start); Trainer trainer = new Trainer(executor, config, objective)) {
-            trainer.train(train, val, state, new TrainingProgress(pw, (m, now) -> {
+        try (Executor executor = Executor.of(start); Trainer trainer = new Trainer(executor, config, objective);
+                TrainingData trainData = served(executor, cut, train, "train", objective, pw);
+                TrainingData valData = served(executor, cut, val, "val", objective, pw)) {
+            trainer.train(trainData, valData, state, new TrainingProgress(pw, (m, now) -> {
                 // One file holds weights, optimizer moments, patience and metrics: they cannot disagree.
                 OnnxModel current = OnnxReader.fromProto(OnnxWriter.withInitializers(start, executor.initializerValues()), null);
                 TrainingState s = now.get();

@@ -6,7 +6,6 @@ import io.candor.interop.exec.Engines;
 import io.candor.interop.exec.Executor;
 import io.candor.models.data.DatasetSplit;
 import java.util.Arrays;
-import java.util.Map;
 
 /**
  * How well a model does on a split: accuracy, accuracy per class and the confusion matrix (rows: true
@@ -22,16 +21,15 @@ public record Evaluation(long samples, double accuracy, double[] perClassAccurac
         long n = split.size();
         long[] labels = split.labels();
         float[][] probabilities = new float[(int) n][];
-        try (NDManager data = Engines.newManager()) {
-            Batches batches = new Batches(split, data, batchSize);
+        try (InputBatches batches = new InputBatches(split, input, batchSize)) {
             long[] order = batches.order(null);
             for (int b = 0; b < batches.count(); b++) {
-                try (NDManager batch = Engines.newManager()) {
-                    NDArray[] xy = batches.get(batch, order, b);
-                    NDArray p = executor.run(batch, Map.of(input, xy[0]), java.util.List.of(output)).get(output).softmax(1);
+                try (NDManager manager = Engines.newManager()) {
+                    Batch batch = batches.get(manager, order, b);
+                    NDArray p = executor.run(manager, batch.feeds(), java.util.List.of(output)).get(output).softmax(1);
                     long classes = p.getShape().get(1);
                     float[] flat = p.toFloatArray();
-                    for (int i = 0; i < xy[1].size(); i++) {
+                    for (int i = 0; i < batch.size(); i++) {
                         probabilities[b * batchSize + i] = Arrays.copyOfRange(flat, (int) (i * classes), (int) ((i + 1) * classes));
                     }
                 }

@@ -81,6 +81,17 @@ public final class Trainer implements AutoCloseable {
      * patience count.
      */
     public Result train(DatasetSplit train, DatasetSplit val, TrainingState resume, Listener listener) {
+        try (InputBatches trainBatches = new InputBatches(train, input, config.batchSize());
+                InputBatches valBatches = new InputBatches(val, input, config.batchSize())) {
+            return train(trainBatches, valBatches, resume, listener);
+        }
+    }
+
+    /**
+     * {@link #train(DatasetSplit, DatasetSplit, TrainingState, Listener)} on batches from elsewhere, such
+     * as a {@link FrozenPrefix}'s: they must be fed at the model's input or at the cut.
+     */
+    public Result train(TrainingData train, TrainingData val, TrainingState resume, Listener listener) {
         List<EpochMetrics> history = new ArrayList<>(resume == null ? List.of() : resume.history());
         Map<String, HostTensor> best = resume == null || resume.best().isEmpty() ? null : resume.best();
         double bestLoss = resume == null ? Double.POSITIVE_INFINITY : resume.bestLoss();
@@ -91,42 +102,38 @@ public final class Trainer implements AutoCloseable {
         if (resume != null) {
             optimizer.restore(resume.optimizer());
         }
-        try (NDManager data = Engines.newManager()) {
-            Batches trainBatches = new Batches(train, data, config.batchSize());
-            Batches valBatches = new Batches(val, data, config.batchSize());
-            prepare(true);
-            try {
-                for (int epoch = firstEpoch; epoch <= config.epochs(); epoch++) {
-                    long start = System.nanoTime();
-                    // Each epoch's draws follow from the seed and the epoch alone, so a resumed run repeats them.
-                    Random random = new Random(config.seed() * 1_000_003L + epoch);
-                    Engines.pytorch().setRandomSeed((int) (config.seed() * 7919 + epoch));
-                    double[] trainStats = trainEpoch(trainBatches, random, epoch, listener);
-                    double[] valStats = evaluate(valBatches);
-                    boolean improved = valStats[0] < bestLoss;
-                    if (improved) {
-                        bestLoss = valStats[0];
-                        best = snapshot(state);
-                        sinceBest = 0;
-                    } else {
-                        sinceBest++;
-                    }
-                    EpochMetrics m = new EpochMetrics(epoch, trainStats[0], trainStats[1], valStats[0], valStats[1],
-                            (System.nanoTime() - start) / 1e9, improved, trainStats[2],
-                            Double.isNaN(valStats[2]) ? null : valStats[2]);
-                    history.add(m);
-                    int done = epoch;
-                    double lowest = bestLoss;
-                    int waited = sinceBest;
-                    Map<String, HostTensor> kept = best == null ? Map.of() : best;
-                    listener.epoch(m, () -> new TrainingState(done, lowest, waited, history, kept, optimizer.state()));
-                    if (config.patience() > 0 && sinceBest >= config.patience()) {
-                        break;
-                    }
+        prepare(true);
+        try {
+            for (int epoch = firstEpoch; epoch <= config.epochs(); epoch++) {
+                long start = System.nanoTime();
+                // Each epoch's draws follow from the seed and the epoch alone, so a resumed run repeats them.
+                Random random = new Random(config.seed() * 1_000_003L + epoch);
+                Engines.pytorch().setRandomSeed((int) (config.seed() * 7919 + epoch));
+                double[] trainStats = trainEpoch(train, random, epoch, listener);
+                double[] valStats = evaluate(val);
+                boolean improved = valStats[0] < bestLoss;
+                if (improved) {
+                    bestLoss = valStats[0];
+                    best = snapshot(state);
+                    sinceBest = 0;
+                } else {
+                    sinceBest++;
                 }
-            } finally {
-                prepare(false);
+                EpochMetrics m = new EpochMetrics(epoch, trainStats[0], trainStats[1], valStats[0], valStats[1],
+                        (System.nanoTime() - start) / 1e9, improved, trainStats[2],
+                        Double.isNaN(valStats[2]) ? null : valStats[2]);
+                history.add(m);
+                int done = epoch;
+                double lowest = bestLoss;
+                int waited = sinceBest;
+                Map<String, HostTensor> kept = best == null ? Map.of() : best;
+                listener.epoch(m, () -> new TrainingState(done, lowest, waited, history, kept, optimizer.state()));
+                if (config.patience() > 0 && sinceBest >= config.patience()) {
+                    break;
+                }
             }
+        } finally {
+            prepare(false);
         }
         if (best != null) {
             restore(best);
@@ -135,28 +142,27 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** Mean loss, accuracy and mean penalty (over the batches that had one; 0 if none did). */
-    private double[] trainEpoch(Batches batches, Random random, int epoch, Listener listener) {
+    private double[] trainEpoch(TrainingData batches, Random random, int epoch, Listener listener) {
         long[] order = batches.order(random);
         double lossSum = 0;
         long correct = 0;
         double penaltySum = 0;
         int penalised = 0;
         for (int b = 0; b < batches.count(); b++) {
-            try (NDManager batch = Engines.newManager()) {
-                NDArray[] xy = batches.get(batch, order, b);
-                Step step = step(batch, xy[0], xy[1], objective.penalises() ? batches.spurious(batch, order, b) : null);
+            try (NDManager manager = Engines.newManager()) {
+                Batch batch = batches.get(manager, order, b);
+                Step step = step(batch);
                 if (!Float.isNaN(step.penalty())) {
                     penaltySum += step.penalty();
                     penalised++;
                 }
-                NDArray logits = step.logits();
                 double batchLoss = step.loss();
                 if (!Double.isFinite(batchLoss)) {
                     throw new CandorException("the training loss became " + batchLoss + " in epoch " + epoch
                             + "; lower the learning rate");
                 }
-                lossSum += batchLoss * xy[1].size();
-                correct += correct(logits, xy[1]);
+                lossSum += batchLoss * batch.size();
+                correct += correct(step.logits(), batch.labels());
                 listener.batch(epoch, b + 1, batches.count(), batchLoss);
             }
         }
@@ -179,15 +185,19 @@ public final class Trainer implements AutoCloseable {
      * backward pass and one optimizer step for both terms.
      */
     public Step step(NDManager batch, NDArray x, NDArray y, NDArray spurious) {
+        return step(Batch.ofInputs(batch, input, x, y, spurious));
+    }
+
+    /** {@link #step(NDManager, NDArray, NDArray, NDArray)} on a batch fed at the input or at the cut. */
+    public Step step(Batch batch) {
         NDArray logits;
         NDArray value;
         float penaltyValue = Float.NaN;
         executor.setTraining(true);
         try (GradientCollector collector = Engines.pytorch().newGradientCollector()) {
-            logits = executor.run(batch, Map.of(input, x), List.of(output)).get(output);
-            value = loss.loss(logits, y);
-            NDArray penalty = spurious == null || !objective.penalises() ? null
-                    : objective.penalty().value(executor, batch, x, y, spurious);
+            logits = executor.run(batch.manager(), batch.feeds(), List.of(output)).get(output);
+            value = loss.loss(logits, batch.labels());
+            NDArray penalty = objective.penalises() ? objective.penalty().value(executor, batch) : null;
             if (penalty != null) {
                 penaltyValue = penalty.getFloat();
                 value = value.add(penalty.mul(objective.lambda()));
@@ -225,32 +235,26 @@ public final class Trainer implements AutoCloseable {
         return logits.argMax(1).eq(labels).sum().toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
     }
 
-    /** Mean loss and accuracy in evaluation mode. */
     /**
      * Mean loss and accuracy in evaluation mode, and with a penalty the bias score: the penalty's value
      * (for CDEP, the spurious region's mean share of the logits) over the samples that carry a mask, or
      * NaN when none does.
      */
-    private double[] evaluate(Batches batches) {
+    private double[] evaluate(TrainingData batches) {
         long[] order = batches.order(null);
         double lossSum = 0;
         long correct = 0;
         double biasSum = 0;
         long marked = 0;
         for (int b = 0; b < batches.count(); b++) {
-            try (NDManager batch = Engines.newManager()) {
-                NDArray[] xy = batches.get(batch, order, b);
-                NDArray logits = executor.run(batch, Map.of(input, xy[0]), List.of(output)).get(output);
-                lossSum += loss.loss(logits, xy[1]).getFloat() * xy[1].size();
-                correct += correct(logits, xy[1]);
-                NDArray spurious = objective.penalty() == null ? null : batches.spurious(batch, order, b);
-                NDArray bias = spurious == null ? null : objective.penalty().value(executor, batch, xy[0], xy[1], spurious);
+            try (NDManager manager = Engines.newManager()) {
+                Batch batch = batches.get(manager, order, b);
+                NDArray logits = executor.run(manager, batch.feeds(), List.of(output)).get(output);
+                lossSum += loss.loss(logits, batch.labels()).getFloat() * batch.size();
+                correct += correct(logits, batch.labels());
+                NDArray bias = objective.penalty() == null ? null : objective.penalty().value(executor, batch);
                 if (bias != null) {
-                    long n = xy[0].getShape().get(0);
-                    NDArray marks = spurious.broadcast(xy[0].getShape());
-                    marks.attach(batch); // a shared mask lives in the split's manager, which outlasts the batch
-                    long rows = marks.reshape(n, -1).sum(new int[] {1}).gt(0)
-                            .sum().toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
+                    long rows = batch.cdStart() == null ? batch.size() : batch.cdStart().samples();
                     biasSum += bias.getFloat() * rows;
                     marked += rows;
                 }

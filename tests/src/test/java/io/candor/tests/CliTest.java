@@ -229,8 +229,16 @@ class CliTest {
         assertTrue(Files.exists(dir.resolve("trained.metrics.json")) && Files.exists(dir.resolve("trained.checkpoint.zip")));
         Path fixed = dir.resolve("fixed.onnx");
         Run finetune = candor("finetune", "--model", model.toString(), "--data", data.toString(), "--cut", "flatten",
-                "--penalty", "cdep", "--lambda", "30", "--epochs", "1", "--out", fixed.toString());
+                "--penalty", "cdep", "--lambda", "30", "--epochs", "1", "--cache", dir.resolve("cache").toString(),
+                "--out", fixed.toString());
         assertEquals(0, finetune.code(), finetune.err());
+        assertTrue(finetune.out().contains("computed 'flatten' for 600 train samples"), finetune.out());
+        Run again = candor("finetune", "--model", model.toString(), "--data", data.toString(), "--cut", "flatten",
+                "--penalty", "cdep", "--lambda", "30", "--epochs", "1", "--cache", dir.resolve("cache").toString(),
+                "--out", dir.resolve("again.onnx").toString());
+        assertTrue(again.out().contains("read 'flatten' for 600 train samples"), again.out());
+        assertArrayEquals(Files.readAllBytes(fixed), Files.readAllBytes(dir.resolve("again.onnx")),
+                "the cached prefix gives the same repaired model");
         var before = io.candor.interop.onnx.OnnxReader.read(model);
         var after = io.candor.interop.onnx.OnnxReader.read(fixed);
         assertEquals(before.graph().nodes().size(), after.graph().nodes().size(), "the same graph");

@@ -38,12 +38,34 @@ public final class ContextualDecomposition {
         if (x == null) {
             throw new CandorException("no value given for the input '" + input + "'");
         }
-        requireBroadcastable(mask.getShape().getShape(), x.getShape().getShape());
         Map<String, CdValue> feeds = constants(inputs);
+        feeds.put(input, start(batch, x, mask));
+        return run(executor.runner(CdSemantics.standard()), batch, feeds, output);
+    }
+
+    /**
+     * Where a decomposition of {@code x} starts: the total x and its relevant part x * mask, with the
+     * mask in any shape that broadcasts to x's.
+     */
+    public static CdValue start(NDManager batch, NDArray x, NDArray mask) {
+        requireBroadcastable(mask.getShape().getShape(), x.getShape().getShape());
         NDArray relevant = x.mul(mask.toType(x.getDataType(), false));
         relevant.attach(batch);
-        feeds.put(input, CdValue.of(x, relevant));
-        return run(executor.runner(CdSemantics.standard()), batch, feeds, output);
+        return CdValue.of(x, relevant);
+    }
+
+    /**
+     * Decomposes {@code wanted} tensors from a decomposition given at one tensor, which may lie
+     * anywhere in the graph: where a frozen prefix's decomposition, computed once, is continued.
+     * The results live in {@code batch}.
+     */
+    public Map<String, CdValue> from(NDManager batch, String tensor, CdValue start, List<String> wanted) {
+        return executor.runner(CdSemantics.standard()).run(Map.of(tensor, start), wanted, executor.context(batch));
+    }
+
+    /** {@link #from} for the one output, as relevant and irrelevant parts. */
+    public Decomposition from(NDManager batch, String tensor, CdValue start, String output) {
+        return split(batch, from(batch, tensor, start, List.of(output)).get(output));
     }
 
     /**
@@ -73,7 +95,10 @@ public final class ContextualDecomposition {
 
     private Decomposition run(GraphRunner<CdValue> runner, NDManager batch, Map<String, CdValue> feeds,
             String output) {
-        CdValue out = runner.run(feeds, List.of(output), executor.context(batch)).get(output);
+        return split(batch, runner.run(feeds, List.of(output), executor.context(batch)).get(output));
+    }
+
+    private static Decomposition split(NDManager batch, CdValue out) {
         NDArray irrelevant = out.irrelevant();
         irrelevant.attach(batch);
         return new Decomposition(out.relevantOrZeros(), irrelevant);

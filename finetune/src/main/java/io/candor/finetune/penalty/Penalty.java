@@ -1,7 +1,7 @@
 package io.candor.finetune.penalty;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
+import io.candor.finetune.Batch;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Executor;
 
@@ -16,14 +16,10 @@ public interface Penalty {
     java.util.List<String> NAMES = java.util.List.of("none", "cdep");
 
     /**
-     * The penalty of the batch, or {@code null} when no sample in it is penalised.
-     *
-     * @param x the batch's inputs
-     * @param y its labels
-     * @param spurious per sample, 1 where a feature is marked spurious, broadcastable to x; a sample whose
-     *     mask is all zeros gets no penalty
+     * The penalty of the batch, or {@code null} when no sample in it is penalised (a sample whose
+     * spurious mask is all zeros gets no penalty).
      */
-    NDArray value(Executor executor, NDManager batch, NDArray x, NDArray y, NDArray spurious);
+    NDArray value(Executor executor, Batch batch);
 
     /** The penalty called {@code name} ("none" gives {@code null}). */
     static Penalty named(String name) {

@@ -85,7 +85,7 @@ class CdepTest {
             w.setRequiresGradient(true);
             float value;
             try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
-                NDArray p = new Cdep().value(ex, m, x, null, spurious);
+                NDArray p = new Cdep().value(ex, io.candor.finetune.Batch.ofInputs(m, "x", x, null, spurious));
                 value = p.getFloat();
                 gc.backward(p);
             }
@@ -100,7 +100,7 @@ class CdepTest {
                 g.subi(g);
             }
             w.setRequiresGradient(false);
-            assertNull(new Cdep().value(ex, m, x, null, m.zeros(new Shape(2, 2))), "no marked sample, no penalty");
+            assertNull(new Cdep().value(ex, io.candor.finetune.Batch.ofInputs(m, "x", x, null, m.zeros(new Shape(2, 2)))), "no marked sample, no penalty");
         }
     }
 }

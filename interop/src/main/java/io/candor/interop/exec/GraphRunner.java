@@ -159,28 +159,13 @@ public final class GraphRunner<V> {
 
     /** The nodes needed for {@code wanted} given {@code fed}, and when each tensor is last read. */
     private Plan plan(Set<String> fed, List<String> wanted) {
-        Set<Integer> needed = new HashSet<>();
-        List<String> stack = new ArrayList<>();
-        for (String w : wanted) {
-            graph.requireTensor(w);
-            stack.add(w);
+        wanted.forEach(graph::requireTensor);
+        Set<String> missing = new java.util.LinkedHashSet<>();
+        List<Node> nodes = graph.nodesFor(wanted, fed, missing);
+        if (!missing.isEmpty()) {
+            throw new CandorException("computing " + wanted + " needs the tensor '" + missing.iterator().next()
+                    + "', which was not given (given: " + fed + ")");
         }
-        Set<String> seen = new HashSet<>();
-        while (!stack.isEmpty()) {
-            String t = stack.remove(stack.size() - 1);
-            if (!seen.add(t) || fed.contains(t) || graph.initializers().containsKey(t)) {
-                continue;
-            }
-            Node p = graph.producer(t);
-            if (p == null) {
-                throw new CandorException("computing " + wanted + " needs the tensor '" + t
-                        + "', which was not given (given: " + fed + ")");
-            }
-            if (needed.add(p.index())) {
-                p.inputs().stream().filter(s -> !s.isEmpty()).forEach(stack::add);
-            }
-        }
-        List<Node> nodes = graph.nodes().stream().filter(n -> needed.contains(n.index())).toList();
         Map<String, Integer> lastUse = new HashMap<>();
         for (int step = 0; step < nodes.size(); step++) {
             for (String in : nodes.get(step).inputs()) {

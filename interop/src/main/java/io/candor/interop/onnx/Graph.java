@@ -2,10 +2,15 @@ package io.candor.interop.onnx;
 
 import io.candor.interop.CandorException;
 import io.candor.interop.tensor.HostTensor;
+import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An ONNX graph as Candor uses it: the inputs a caller feeds (graph inputs that are not initializers),
@@ -73,6 +78,30 @@ public final class Graph {
     /** Total number of elements over all floating-point initializers. */
     public long parameterCount() {
         return initializers.values().stream().filter(t -> t.type().isFloating()).mapToLong(HostTensor::size).sum();
+    }
+
+    /**
+     * The nodes needed to compute {@code wanted} from the {@code given} tensors and the initializers, in
+     * graph order. The tensors they would also need that no node computes (graph inputs not given) are
+     * added to {@code missing}.
+     */
+    public List<Node> nodesFor(Collection<String> wanted, Set<String> given, Set<String> missing) {
+        Set<Integer> needed = new HashSet<>();
+        Deque<String> stack = new ArrayDeque<>(wanted);
+        Set<String> seen = new HashSet<>();
+        while (!stack.isEmpty()) {
+            String t = stack.pop();
+            if (!seen.add(t) || given.contains(t) || initializers.containsKey(t)) {
+                continue;
+            }
+            Node p = producer(t);
+            if (p == null) {
+                missing.add(t);
+            } else if (needed.add(p.index())) {
+                p.inputs().stream().filter(s -> !s.isEmpty()).forEach(stack::push);
+            }
+        }
+        return nodes.stream().filter(n -> needed.contains(n.index())).toList();
     }
 
     /** Fails with a message that lists some valid names when {@code tensor} is not in the graph. */

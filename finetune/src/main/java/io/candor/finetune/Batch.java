@@ -1,0 +1,101 @@
+package io.candor.finetune;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.candor.attribution.cd.CdValue;
+import io.candor.attribution.cd.ContextualDecomposition;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * One mini-batch as a training step sees it: what the forward pass is fed (the model's input, or the
+ * values of a cut tensor computed once by a frozen prefix), the labels, and on demand where contextual
+ * decomposition of its marked samples starts. Everything lives in {@link #manager()}.
+ */
+public final class Batch {
+    private final NDManager manager;
+    private final String fed;
+    private final NDArray values;
+    private final NDArray labels;
+    private final Supplier<CdStart> start;
+    private CdStart cdStart;
+    private boolean started;
+
+    /**
+     * @param fed the tensor the forward pass starts from
+     * @param start computes where decomposition starts for the marked samples, or gives null when no
+     *     sample is marked or the data marks nothing
+     */
+    public Batch(NDManager manager, String fed, NDArray values, NDArray labels, Supplier<CdStart> start) {
+        this.manager = manager;
+        this.fed = fed;
+        this.values = values;
+        this.labels = labels;
+        this.start = start;
+    }
+
+    /**
+     * Contextual decomposition's start for the marked samples (those whose spurious mask is not
+     * empty): the tensor, its (total, relevant) pair for those samples only, and how many they are.
+     */
+    public record CdStart(String tensor, CdValue value, long samples) {
+    }
+
+    /**
+     * A batch fed at the model's input {@code input}, whose samples are marked by {@code spurious} (1 =
+     * spurious; per sample or shared, broadcastable to x; {@code null}: none is marked).
+     */
+    public static Batch ofInputs(NDManager manager, String input, NDArray x, NDArray y, NDArray spurious) {
+        return new Batch(manager, input, x, y, () -> spurious == null ? null : inputStart(manager, input, x, spurious));
+    }
+
+    /** x and x * mask for the samples whose mask is not all zeros. */
+    private static CdStart inputStart(NDManager manager, String input, NDArray x, NDArray spurious) {
+        long n = x.getShape().get(0);
+        NDArray masks = spurious.toType(x.getDataType(), false).broadcast(x.getShape());
+        masks.attach(manager); // a shared mask lives in the split's manager, which outlasts the batch
+        float[] sums = masks.abs().reshape(n, -1).sum(new int[] {1}).toFloatArray();
+        boolean[] marked = new boolean[(int) n];
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            marked[i] = sums[i] > 0;
+            count += marked[i] ? 1 : 0;
+        }
+        if (count == 0) {
+            return null;
+        }
+        NDArray rows = count == n ? x : x.get(manager.create(marked));
+        NDArray regions = count == n ? masks : masks.get(manager.create(marked));
+        return new CdStart(input, ContextualDecomposition.start(manager, rows, regions), count);
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** The tensor the forward pass starts from. */
+    public String fed() {
+        return fed;
+    }
+
+    public Map<String, NDArray> feeds() {
+        return Map.of(fed, values);
+    }
+
+    public NDArray labels() {
+        return labels;
+    }
+
+    public long size() {
+        return labels.size();
+    }
+
+    /** The decomposition's start for the marked samples, computed once; null when none is marked. */
+    public CdStart cdStart() {
+        if (!started) {
+            cdStart = start.get();
+            started = true;
+        }
+        return cdStart;
+    }
+}
