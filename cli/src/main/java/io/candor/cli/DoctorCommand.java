@@ -42,6 +42,7 @@ final class DoctorCommand implements Callable<Integer> {
         out.printf("  %-14s %s; %d intra-op threads%n", "libtorch", info.libtorch(), info.threads());
         out.printf("  %-14s %s%n", "ONNX Runtime", info.onnxRuntime());
         out.printf("  %-14s %s%n", "Java", info.java());
+        out.printf("  %-14s %s%n", "native memory", io.candor.interop.exec.NativeMemory.describe());
         out.println();
 
         // Timed as a command pays for it: a process's first convolution starts libtorch's kernels up

@@ -30,6 +30,7 @@ public final class Engines {
     }
 
     public static Engine pytorch() {
+        NativeMemory.tune();
         return Engine.getEngine(ENGINE);
     }
 
