@@ -35,10 +35,15 @@ public final class Batch {
     }
 
     /**
-     * Contextual decomposition's start for the marked samples (those whose spurious mask is not
-     * empty): the tensor, its (total, relevant) pair for those samples only, and how many they are.
+     * Where contextual decomposition of the batch starts: the tensor and its (total, relevant) pair for
+     * every sample, the relevant part zero for the samples whose spurious mask is empty; which samples
+     * are marked (a boolean per sample, or {@code null} when all are) and how many.
      */
-    public record CdStart(String tensor, CdValue value, long samples) {
+    public record CdStart(String tensor, CdValue value, NDArray marked, long samples) {
+        /** The rows of {@code a} (one per sample) that belong to marked samples. */
+        public NDArray markedRows(NDArray a) {
+            return marked == null ? a : a.get(marked);
+        }
     }
 
     /**
@@ -49,7 +54,7 @@ public final class Batch {
         return new Batch(manager, input, x, y, () -> spurious == null ? null : inputStart(manager, input, x, spurious));
     }
 
-    /** x and x * mask for the samples whose mask is not all zeros. */
+    /** x and x * mask, marking the samples whose mask is not all zeros. */
     private static CdStart inputStart(NDManager manager, String input, NDArray x, NDArray spurious) {
         long n = x.getShape().get(0);
         NDArray masks = spurious.toType(x.getDataType(), false).broadcast(x.getShape());
@@ -64,9 +69,8 @@ public final class Batch {
         if (count == 0) {
             return null;
         }
-        NDArray rows = count == n ? x : x.get(manager.create(marked));
-        NDArray regions = count == n ? masks : masks.get(manager.create(marked));
-        return new CdStart(input, ContextualDecomposition.start(manager, rows, regions), count);
+        return new CdStart(input, ContextualDecomposition.start(manager, x, masks),
+                count == n ? null : manager.create(marked), count);
     }
 
     public NDManager manager() {
@@ -90,7 +94,7 @@ public final class Batch {
         return labels.size();
     }
 
-    /** The decomposition's start for the marked samples, computed once; null when none is marked. */
+    /** The decomposition's start, computed once; null when no sample is marked. */
     public CdStart cdStart() {
         if (!started) {
             cdStart = start.get();

@@ -15,24 +15,25 @@ public final class CachedBatches implements TrainingData {
     private final NDArray values;
     private final NDArray labels;
     private final NDArray relevant;
-    private final long[] relevantRow;
+    private final boolean[] marked;
     private final int size;
 
     /**
      * Takes ownership of {@code manager}, which holds the arrays.
      *
      * @param values the cut tensor for every sample
-     * @param relevant its relevant part for the marked samples, in row order ({@code null} if none)
-     * @param relevantRow per sample, its row in {@code relevant}, or -1 when it is not marked
+     * @param relevant its relevant part for every sample, zero for those not marked ({@code null} when
+     *     none is marked or it was not decomposed)
+     * @param marked per sample, whether its mask marks anything
      */
-    CachedBatches(NDManager manager, String cut, NDArray values, NDArray labels, NDArray relevant, long[] relevantRow,
+    CachedBatches(NDManager manager, String cut, NDArray values, NDArray labels, NDArray relevant, boolean[] marked,
             int batchSize) {
         this.manager = manager;
         this.cut = cut;
         this.values = values;
         this.labels = labels;
         this.relevant = relevant;
-        this.relevantRow = relevantRow;
+        this.marked = marked;
         this.size = batchSize;
     }
 
@@ -59,20 +60,25 @@ public final class CachedBatches implements TrainingData {
         NDArray ys = labels.get(index);
         xs.attach(batch);
         ys.attach(batch);
-        return new Batch(batch, cut, xs, ys, () -> start(batch, rows));
+        return new Batch(batch, cut, xs, ys, () -> start(batch, rows, index, xs));
     }
 
-    private Batch.CdStart start(NDManager batch, long[] rows) {
-        long[] marked = java.util.Arrays.stream(rows).filter(r -> relevantRow[(int) r] >= 0).toArray();
-        if (marked.length == 0) {
+    private Batch.CdStart start(NDManager batch, long[] rows, NDArray index, NDArray total) {
+        if (relevant == null) {
             return null;
         }
-        long[] at = java.util.Arrays.stream(marked).map(r -> relevantRow[(int) r]).toArray();
-        NDArray total = values.get(batch.create(marked));
-        NDArray part = relevant.get(batch.create(at));
-        total.attach(batch);
+        boolean[] inBatch = new boolean[rows.length];
+        int count = 0;
+        for (int i = 0; i < rows.length; i++) {
+            inBatch[i] = marked[(int) rows[i]];
+            count += inBatch[i] ? 1 : 0;
+        }
+        if (count == 0) {
+            return null;
+        }
+        NDArray part = relevant.get(index);
         part.attach(batch);
-        return new Batch.CdStart(cut, CdValue.of(total, part), marked.length);
+        return new Batch.CdStart(cut, CdValue.of(total, part), count == rows.length ? null : batch.create(inBatch), count);
     }
 
     @Override

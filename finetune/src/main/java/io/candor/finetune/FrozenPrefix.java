@@ -42,7 +42,7 @@ import java.util.function.Consumer;
 public final class FrozenPrefix {
     /** Samples per pass when computing the prefix. */
     static final int CHUNK = 256;
-    private static final String VERSION = "candor frozen prefix 1";
+    private static final String VERSION = "candor frozen prefix 2";
 
     private final Executor executor;
     private final String cut;
@@ -100,14 +100,14 @@ public final class FrozenPrefix {
         long start = System.nanoTime();
         if (dir != null && Files.exists(dir.resolve("about.json"))) {
             try {
-                values = Values.read(dir, split.size());
+                values = Values.read(dir, split.size(), withParts);
                 log.accept(String.format("frozen prefix: read '%s' for %d %s samples from %s", cut, split.size(), name, dir));
             } catch (CandorException e) {
                 log.accept("frozen prefix: the cache " + dir + " is unreadable (" + e.getMessage() + "); computing it again");
             }
         }
         if (values == null) {
-            values = compute(split, withParts ? marked : new boolean[marked.length]);
+            values = compute(split, withParts);
             String where = "";
             if (dir != null) {
                 values.write(dir, cut, name, executor.model().label());
@@ -120,21 +120,19 @@ public final class FrozenPrefix {
         try {
             return new CachedBatches(manager, cut, values.values.toNDArray(manager),
                     split.y().toNDArray(manager).toType(DataType.INT64, false),
-                    values.relevant == null ? null : values.relevant.toNDArray(manager), values.relevantRow, batchSize);
+                    values.relevant == null ? null : values.relevant.toNDArray(manager), marked, batchSize);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
     }
 
-    /** The cut tensor of every sample, and the relevant part of the marked ones, in evaluation mode. */
-    private Values compute(DatasetSplit split, boolean[] marked) {
+    /**
+     * The cut tensor of every sample and, when {@code decompose}, its relevant part (zero for samples
+     * whose mask is empty), in evaluation mode.
+     */
+    private Values compute(DatasetSplit split, boolean decompose) {
         int n = (int) split.size();
-        long[] relevantRow = new long[n];
-        int count = 0;
-        for (int i = 0; i < n; i++) {
-            relevantRow[i] = marked[i] ? count++ : -1;
-        }
         boolean training = executor.isTraining();
         executor.setTraining(false);
         Rows values = null;
@@ -149,28 +147,27 @@ public final class FrozenPrefix {
                 try (NDManager chunk = Engines.newManager()) {
                     NDArray xs = x.get(from + ":" + to);
                     xs.attach(chunk);
-                    CdValue at = null;
-                    if (count > 0) {
+                    Batch.CdStart start = null;
+                    if (decompose) {
                         NDArray masks = perSample ? mask.get(from + ":" + to) : mask;
                         if (perSample) {
                             masks.attach(chunk);
                         }
-                        Batch.CdStart s = Batch.ofInputs(chunk, input, xs, null, masks).cdStart();
-                        if (s != null) {
-                            at = cd.from(chunk, input, s.value(), List.of(cut)).get(cut);
-                            relevant = Rows.append(relevant, at.relevantOrZeros(), count, cut);
-                        }
+                        start = Batch.ofInputs(chunk, input, xs, null, masks).cdStart();
                     }
-                    // Decomposition computes the total too: when it covered the whole chunk, that is the value.
-                    boolean whole = at != null && at.total().getShape().get(0) == to - from;
-                    NDArray value = whole ? at.total() : executor.run(chunk, Map.of(input, xs), List.of(cut)).get(cut);
+                    // Decomposition computes the total too, so a decomposed chunk needs no plain pass.
+                    CdValue at = start == null ? null : cd.from(chunk, input, start.value(), List.of(cut)).get(cut);
+                    NDArray value = at != null ? at.total() : executor.run(chunk, Map.of(input, xs), List.of(cut)).get(cut);
                     values = Rows.append(values, value, n, cut);
+                    if (decompose) {
+                        relevant = Rows.append(relevant, at == null ? value.zerosLike() : at.relevantOrZeros(), n, cut);
+                    }
                 }
             }
         } finally {
             executor.setTraining(training);
         }
-        return new Values(values.tensor(), relevant == null ? null : relevant.tensor(), relevantRow);
+        return new Values(values.tensor(), relevant == null ? null : relevant.tensor());
     }
 
     /** A key for the prefix's values on a split: what determines them, hashed. */
@@ -236,10 +233,9 @@ public final class FrozenPrefix {
     }
 
     /** What the prefix gives for a split, as stored. */
-    private record Values(HostTensor values, HostTensor relevant, long[] relevantRow) {
+    private record Values(HostTensor values, HostTensor relevant) {
         void write(Path dir, String cut, String split, String model) {
             Npy.write(dir.resolve("values.npy"), values);
-            Npy.write(dir.resolve("relevant_row.npy"), HostTensor.ofLongs(new long[] {relevantRow.length}, relevantRow));
             if (relevant != null) {
                 Npy.write(dir.resolve("relevant.npy"), relevant);
             }
@@ -248,7 +244,7 @@ public final class FrozenPrefix {
             about.put("model", model);
             about.put("cut", cut);
             about.put("split", split);
-            about.put("samples", relevantRow.length);
+            about.put("samples", values.shape()[0]);
             about.put("decomposed", relevant != null);
             try {
                 AtomicFiles.writeString(dir.resolve("about.json"), new com.fasterxml.jackson.databind.ObjectMapper()
@@ -258,17 +254,13 @@ public final class FrozenPrefix {
             }
         }
 
-        static Values read(Path dir, long samples) {
+        static Values read(Path dir, long samples, boolean decomposed) {
             HostTensor values = Npy.read(dir.resolve("values.npy"));
-            long[] rows = Npy.read(dir.resolve("relevant_row.npy")).toLongArray();
-            Path parts = dir.resolve("relevant.npy");
-            HostTensor relevant = Files.exists(parts) ? Npy.read(parts) : null;
-            long marked = java.util.Arrays.stream(rows).filter(r -> r >= 0).count();
-            if (values.shape()[0] != samples || rows.length != samples
-                    || (relevant == null ? marked != 0 : relevant.shape()[0] != marked)) {
+            HostTensor relevant = decomposed ? Npy.read(dir.resolve("relevant.npy")) : null;
+            if (values.shape()[0] != samples || (relevant != null && !java.util.Arrays.equals(relevant.shape(), values.shape()))) {
                 throw new CandorException("its arrays do not match the split's " + samples + " samples");
             }
-            return new Values(values, relevant, rows);
+            return new Values(values, relevant);
         }
     }
 }

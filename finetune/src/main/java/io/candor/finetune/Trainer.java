@@ -3,6 +3,7 @@ package io.candor.finetune;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import io.candor.finetune.penalty.Penalty;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Engines;
 import io.candor.interop.exec.Executor;
@@ -195,9 +196,16 @@ public final class Trainer implements AutoCloseable {
         float penaltyValue = Float.NaN;
         executor.setTraining(true);
         try (GradientCollector collector = Engines.pytorch().newGradientCollector()) {
-            logits = executor.run(batch.manager(), batch.feeds(), List.of(output)).get(output);
+            Penalty.Forward fused = objective.penalises() ? objective.penalty().forward(executor, batch) : null;
+            NDArray penalty;
+            if (fused != null) {
+                logits = fused.logits();
+                penalty = fused.penalty();
+            } else {
+                logits = executor.run(batch.manager(), batch.feeds(), List.of(output)).get(output);
+                penalty = objective.penalises() ? objective.penalty().value(executor, batch) : null;
+            }
             value = loss.loss(logits, batch.labels());
-            NDArray penalty = objective.penalises() ? objective.penalty().value(executor, batch) : null;
             if (penalty != null) {
                 penaltyValue = penalty.getFloat();
                 value = value.add(penalty.mul(objective.lambda()));

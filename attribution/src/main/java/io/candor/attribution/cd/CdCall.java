@@ -18,8 +18,11 @@ public final class CdCall {
     private final EvalContext context;
     private final OpKernel kernel;
     private final NDArray tokenMask;
+    private final boolean forwardPass;
 
-    CdCall(Node node, List<CdValue> inputs, EvalContext context, OpKernel kernel, NDArray tokenMask) {
+    CdCall(Node node, List<CdValue> inputs, EvalContext context, OpKernel kernel, NDArray tokenMask,
+            boolean forwardPass) {
+        this.forwardPass = forwardPass;
         this.node = node;
         this.inputs = inputs;
         this.context = context;
@@ -65,6 +68,14 @@ public final class CdCall {
     /** The plain op's view of this node with the given input arrays. */
     public OpCall opCall(List<NDArray> arrays) {
         return new OpCall(node, arrays, context);
+    }
+
+    /**
+     * Whether this decomposition is also the training step's forward pass, so that an op with state
+     * (BatchNorm's running statistics) updates it as the plain pass would.
+     */
+    public boolean updatesState() {
+        return forwardPass && training();
     }
 
     /** Whether this node runs in training mode (as the executor's forward pass would). */

@@ -20,22 +20,32 @@ public final class CdSemantics implements Semantics<CdValue> {
     private final Map<String, CdRule> rules;
     private final Map<String, OpKernel> kernels = OpKernels.standard();
     private final NDArray tokenMask;
+    private final boolean forwardPass;
 
     /**
      * @param tokenMask for text models, the relevant tokens [batch, steps] (1 = relevant), which the
      *     LSTM rule needs to place its bias term; {@code null} otherwise
+     * @param forwardPass whether this decomposition is also the training step's forward pass: its totals
+     *     are the logits the loss is taken on, so ops with state (BatchNorm's running statistics)
+     *     update it, once, as the plain forward pass would
      */
-    public CdSemantics(Map<String, CdRule> rules, NDArray tokenMask) {
+    public CdSemantics(Map<String, CdRule> rules, NDArray tokenMask, boolean forwardPass) {
         this.rules = rules;
         this.tokenMask = tokenMask;
+        this.forwardPass = forwardPass;
     }
 
     public static CdSemantics standard() {
-        return new CdSemantics(CdRules.standard(), null);
+        return new CdSemantics(CdRules.standard(), null, false);
+    }
+
+    /** The standard rules as the training step's forward pass (see the constructor). */
+    public static CdSemantics forwardPass() {
+        return new CdSemantics(CdRules.standard(), null, true);
     }
 
     public static CdSemantics forTokens(NDArray tokenMask) {
-        return new CdSemantics(CdRules.standard(), tokenMask);
+        return new CdSemantics(CdRules.standard(), tokenMask, false);
     }
 
     @Override
@@ -46,7 +56,7 @@ public final class CdSemantics implements Semantics<CdValue> {
     @Override
     public List<CdValue> apply(Node node, List<CdValue> inputs, EvalContext context) {
         OpKernel kernel = kernels.get(node.opType());
-        CdCall call = new CdCall(node, inputs, context, kernel, tokenMask);
+        CdCall call = new CdCall(node, inputs, context, kernel, tokenMask, forwardPass);
         boolean decomposed = inputs.stream().anyMatch(v -> v != null && !v.isConstant());
         if (!decomposed) {
             List<CdValue> out = new ArrayList<>();

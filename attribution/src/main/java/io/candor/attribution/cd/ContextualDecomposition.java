@@ -19,9 +19,23 @@ import java.util.Map;
  */
 public final class ContextualDecomposition {
     private final Executor executor;
+    private final GraphRunner<CdValue> runner;
 
     public ContextualDecomposition(Executor executor) {
+        this(executor, CdSemantics.standard());
+    }
+
+    private ContextualDecomposition(Executor executor, CdSemantics semantics) {
         this.executor = executor;
+        this.runner = executor.runner(semantics);
+    }
+
+    /**
+     * A decomposition that is also the training step's forward pass: its totals are the logits the loss
+     * is taken on, so BatchNorm's running statistics update as in a plain forward pass (in training mode).
+     */
+    public static ContextualDecomposition asForwardPass(Executor executor) {
+        return new ContextualDecomposition(executor, CdSemantics.forwardPass());
     }
 
     /** Relevant and irrelevant parts of an output. */
@@ -40,7 +54,7 @@ public final class ContextualDecomposition {
         }
         Map<String, CdValue> feeds = constants(inputs);
         feeds.put(input, start(batch, x, mask));
-        return run(executor.runner(CdSemantics.standard()), batch, feeds, output);
+        return run(runner, batch, feeds, output);
     }
 
     /**
@@ -60,7 +74,7 @@ public final class ContextualDecomposition {
      * The results live in {@code batch}.
      */
     public Map<String, CdValue> from(NDManager batch, String tensor, CdValue start, List<String> wanted) {
-        return executor.runner(CdSemantics.standard()).run(Map.of(tensor, start), wanted, executor.context(batch));
+        return runner.run(Map.of(tensor, start), wanted, executor.context(batch));
     }
 
     /** {@link #from} for the one output, as relevant and irrelevant parts. */

@@ -21,6 +21,20 @@ public interface Penalty {
      */
     NDArray value(Executor executor, Batch batch);
 
+    /** The logits of a batch and its penalty, from one pass. */
+    record Forward(NDArray logits, NDArray penalty) {
+    }
+
+    /**
+     * The batch's logits and penalty from one pass that is also the step's forward pass (in training
+     * mode, updating what the forward pass updates), or {@code null} when this penalty cannot give the
+     * logits or no sample is penalised: then the trainer runs the forward pass itself and asks
+     * {@link #value}.
+     */
+    default Forward forward(Executor executor, Batch batch) {
+        return null;
+    }
+
     /** The penalty called {@code name} ("none" gives {@code null}). */
     static Penalty named(String name) {
         return switch (name) {

@@ -71,6 +71,46 @@ class CdepTest {
         assertArrayEquals(means[0], means[1], 0f);
     }
 
+    @Test
+    void theFusedStepFollowsTheGradientOfCrossEntropyOnTheForwardPassPlusThePenalty() {
+        // The step takes its logits from the decomposition; the reference takes them from a separate
+        // forward pass. Without Dropout both give one gradient: compare one SGD step with a step taken by hand.
+        io.candor.finetune.TrainingConfig config = new io.candor.finetune.TrainingConfig(1, 4, 0.5f, "sgd", 0f, 0f, 0,
+                0, null, null);
+        float lambda = 3f;
+        float[][] after = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            try (Executor ex = Executor.of(convBn()); NDManager m = Engines.newManager();
+                    io.candor.finetune.Trainer trainer = new io.candor.finetune.Trainer(ex, config,
+                            new io.candor.finetune.Objective(new Cdep(), lambda))) {
+                NDArray x = m.create(io.candor.interop.testing.Arrays2.random(7, 64), new Shape(4, 1, 4, 4));
+                NDArray y = m.create(new long[] {1, 0, 1, 1});
+                NDArray corner = m.zeros(new Shape(4, 1, 4, 4));
+                corner.set(new ai.djl.ndarray.index.NDIndex("0:3, 0, 0:2, 0:2"), 1f); // sample 3 unmarked
+                trainer.prepare(true);
+                if (run == 0) {
+                    trainer.step(m, x, y, corner);
+                } else {
+                    NDArray w = ex.weight("fw");
+                    ex.setTraining(true);
+                    try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+                        NDArray logits = ex.run(m, java.util.Map.of("x", x), java.util.List.of("y")).get("y");
+                        NDArray ce = new io.candor.finetune.CrossEntropy(null).loss(logits, y);
+                        NDArray penalty = new Cdep().value(ex, io.candor.finetune.Batch.ofInputs(m, "x", x, y, corner));
+                        gc.backward(ce.add(penalty.mul(lambda)));
+                    }
+                    ex.setTraining(false);
+                    try (NDArray g = w.getGradient()) {
+                        w.subi(g.mul(0.5f));
+                    }
+                }
+                trainer.prepare(false);
+                after[run] = ex.weight("fw").toFloatArray();
+            }
+        }
+        assertArrayEquals(after[1], after[0], 1e-5f);
+    }
+
     private static double sigmoid(double z) {
         return 1 / (1 + Math.exp(-z));
     }

@@ -16,9 +16,10 @@ import java.util.List;
  * at exact ties.
  *
  * <p>In evaluation a and b come from the running statistics. In training mode (CDEP's fine-tuning) they
- * come from the batch statistics of the total, which is what normalises the forward pass. CD never
- * updates the running statistics: the training step's own forward pass does that, once. (CDEP's
- * reference code instead switches the model to evaluation inside its CD and leaves it there.)
+ * come from the batch statistics of the total, which is what normalises the forward pass. CD updates the
+ * running statistics only when it is the training step's forward pass too (then the total is the plain
+ * op's output, computed by the op itself); otherwise the step's own forward pass does that, once.
+ * (CDEP's reference code instead switches the model to evaluation inside its CD and leaves it there.)
  */
 public final class BatchNormRule implements CdRule {
     @Override
@@ -46,6 +47,7 @@ public final class BatchNormRule implements CdRule {
         NDArray t = x.total().mul(a);
         NDArray r = x.relevant().mul(a);
         NDArray relevant = BiasSplit.relevant(r, t.sub(r), b);
-        return List.of(CdValue.of(t.add(b), relevant));
+        NDArray total = call.updatesState() ? call.plainTotals().get(0) : t.add(b);
+        return List.of(CdValue.of(total, relevant));
     }
 }

@@ -1,7 +1,9 @@
 package io.candor.attribution.cd.rules;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.candor.attribution.cd.CdCall;
 import io.candor.attribution.cd.CdRule;
@@ -11,10 +13,12 @@ import java.util.List;
 
 /**
  * 2-D MaxPool: both parts are taken at the argmax of the total, for any kernel, stride and padding
- * (PyTorch's first index on ties, since windows are scanned in the same row-major order). DJL has no
- * max-pool with indices, so every window is extracted (a reshape when the windows tile the plane, a
- * gather by a precomputed index otherwise), its argmax taken on the total, and the relevant part picked
- * there with a gather: differentiable in the relevant part. Unlike CDEP's unpool trick (valid for 2x2 pools only) this holds for overlapping windows too.
+ * (PyTorch's first index on ties, since windows are scanned in the same row-major order). The total is
+ * the op's own output. DJL has no max-pool with indices, so the argmax is found without gradient by
+ * scanning each window's elements as strided views of the (padded) plane, and the relevant part is
+ * gathered there: one gather with gradient. Transposing the windows into place instead cost 10 ms per
+ * [64, 20, 24, 24] tensor here, against 2.7 ms for the pooling itself.
+ * Unlike CDEP's unpool trick (valid for 2x2 pools only) this holds for overlapping windows too.
  */
 public final class MaxPoolRule implements CdRule {
     @Override
@@ -35,15 +39,43 @@ public final class MaxPoolRule implements CdRule {
         long[] out = outputSize(in, kernel, strides, pads, call.attrs().getInt("ceil_mode", 0) != 0);
         long oh = out[0];
         long ow = out[1];
-        boolean tiling = Arrays.equals(kernel, strides) && Arrays.stream(pads).allMatch(p -> p == 0)
-                && oh * kernel[0] == in[2] && ow * kernel[1] == in[3];
-        Windows windows = tiling ? tiles(in, kernel, oh, ow) : gathered(call, in, kernel, strides, pads, oh, ow);
-        NDArray totalWindows = windows.of(x.total(), Double.NEGATIVE_INFINITY);
-        NDArray choice = totalWindows.argMax(4).expandDims(4);
-        // The total at the argmax is the max itself, so no separate pooling pass is needed.
-        NDArray pooled = totalWindows.gather(choice, 4).squeeze(4);
-        NDArray relevant = windows.of(x.relevant(), 0).gather(choice, 4).squeeze(4);
-        return List.of(CdValue.of(pooled, relevant));
+        // Pad so that every window, including ceil-mode ones hanging past the end, lies inside.
+        long hp = Math.max(in[2] + pads[0] + pads[2], (oh - 1) * strides[0] + kernel[0]);
+        long wp = Math.max(in[3] + pads[1] + pads[3], (ow - 1) * strides[1] + kernel[1]);
+        Shape torchPads = new Shape(pads[1], wp - in[3] - pads[1], pads[0], hp - in[2] - pads[0]);
+        NDArray total = padded(x.total().stopGradient(), torchPads, Double.NEGATIVE_INFINITY);
+        // Scan the window's elements in row-major order, each a strided view of the plane: a later element
+        // replaces the best only when strictly greater, so ties keep the first, as PyTorch does. The
+        // position found carries no gradient.
+        NDArray best = null;
+        NDArray offset = null;
+        for (long p = 0; p < kernel[0]; p++) {
+            for (long q = 0; q < kernel[1]; q++) {
+                NDArray element = total.get(new NDIndex(":, :, {}:{}:{}, {}:{}:{}", p, p + (oh - 1) * strides[0] + 1,
+                        strides[0], q, q + (ow - 1) * strides[1] + 1, strides[1]));
+                NDArray here = call.manager().full(element.getShape(), p * wp + q, DataType.INT64);
+                if (best == null) {
+                    best = element;
+                    offset = here;
+                } else {
+                    NDArray greater = element.gt(best);
+                    best = NDArrays.where(greater, element, best);
+                    offset = NDArrays.where(greater, here, offset);
+                }
+            }
+        }
+        NDArray corner = call.manager().arange(0, oh * strides[0] * wp, strides[0] * wp, DataType.INT64).reshape(oh, 1)
+                .add(call.manager().arange(0, ow * strides[1], strides[1], DataType.INT64).reshape(1, ow));
+        NDArray at = offset.add(corner).reshape(in[0], in[1], oh * ow);
+        // The total is the op's own output (its own gradient too); the relevant part is picked at the argmax.
+        NDArray relevant = padded(x.relevant(), torchPads, 0).reshape(in[0], in[1], -1).gather(at, 2)
+                .reshape(in[0], in[1], oh, ow);
+        return List.of(CdValue.of(call.plainTotals().get(0), relevant));
+    }
+
+    /** x padded with {@code value} by {@code pads} (PyTorch's order), or x itself when they are all zero. */
+    private static NDArray padded(NDArray x, Shape pads, double value) {
+        return java.util.stream.LongStream.of(pads.getShape()).anyMatch(p -> p != 0) ? x.pad(pads, value) : x;
     }
 
     /** PyTorch's pooled size; in ceil mode a last window must start inside the input or the left padding. */
@@ -58,44 +90,5 @@ public final class MaxPoolRule implements CdRule {
             out[a] = size;
         }
         return out;
-    }
-
-    /** Extracts every window of a tensor as [N, C, oh, ow, kernel elements], row-major within the window. */
-    @FunctionalInterface
-    private interface Windows {
-        NDArray of(NDArray x, double padValue);
-    }
-
-    /** Windows that tile the plane exactly (the 2x2 pools of the MNIST net and VGG): a reshape. */
-    private static Windows tiles(long[] in, long[] kernel, long oh, long ow) {
-        return (x, pad) -> x.reshape(in[0], in[1], oh, kernel[0], ow, kernel[1]).transpose(0, 1, 2, 4, 3, 5)
-                .reshape(in[0], in[1], oh, ow, kernel[0] * kernel[1]);
-    }
-
-    /** Any kernel, stride and padding: pad, then gather by a precomputed index of window positions. */
-    private static Windows gathered(CdCall call, long[] in, long[] kernel, long[] strides, long[] pads, long oh, long ow) {
-        // Pad so that every window, including ceil-mode ones hanging past the end, lies inside.
-        long hp = Math.max(in[2] + pads[0] + pads[2], (oh - 1) * strides[0] + kernel[0]);
-        long wp = Math.max(in[3] + pads[1] + pads[3], (ow - 1) * strides[1] + kernel[1]);
-        Shape torchPads = new Shape(pads[1], wp - in[3] - pads[1], pads[0], hp - in[2] - pads[0]);
-        NDArray index = windowIndex(call, oh, ow, kernel, strides, wp);
-        return (x, pad) -> x.pad(torchPads, pad).reshape(in[0], in[1], -1).get(new NDIndex(":, :, {}", index))
-                .reshape(in[0], in[1], oh, ow, kernel[0] * kernel[1]);
-    }
-
-    /** Flat positions in the padded plane of each window's elements, window by window, row-major. */
-    private static NDArray windowIndex(CdCall call, long oh, long ow, long[] kernel, long[] strides, long wp) {
-        long[] idx = new long[(int) (oh * ow * kernel[0] * kernel[1])];
-        int n = 0;
-        for (long i = 0; i < oh; i++) {
-            for (long j = 0; j < ow; j++) {
-                for (long p = 0; p < kernel[0]; p++) {
-                    for (long q = 0; q < kernel[1]; q++) {
-                        idx[n++] = (i * strides[0] + p) * wp + j * strides[1] + q;
-                    }
-                }
-            }
-        }
-        return call.manager().create(idx);
     }
 }
