@@ -7,8 +7,13 @@ way the CDEP reference code takes it, for comparison with `candor bench finetune
   (conv -> pool -> ReLU order, bias split by |contribution| with 1e-19 in the denominator, pooling by
   max_unpool of the total's indices then avg_pool x 4), the penalty softmax(beta, gamma)[beta] averaged
   over samples and logits, one backward of CE + lambda * penalty, Adam step;
-- the same with everything up to the flattened features frozen and cached, as the reference's ISIC code
-  does: the classifier trains on stored features, and CD resumes from stored (beta, gamma) there.
+- rrr, whole network: as the reference's DecoyMNIST script does it, the forward and cross-entropy, then
+  `gradient_sum` (its own forward, the input gradient with create_graph, the masked squares), then
+  (lambda * R).backward(), a step, the cross-entropy's backward and a second step (its quirk 2; here
+  both backward passes come before the two steps, which newer PyTorch requires);
+- the same with everything up to the flattened features frozen: for none and cdep the classifier trains
+  on stored features and CD resumes from stored (beta, gamma) there, as the reference's ISIC code does;
+  rrr runs the whole network and steps only the classifier.
 
 The inputs are decoy digits' statistics (values in [-1, 1]) with the four 5x5 corners as the blob.
 Run: /usr/bin/python3 tests/python/bench_finetune_step.py [--iterations 40] [--json FILE]
@@ -53,6 +58,12 @@ def cd_features(blob, x, model):
 def cd_classifier(rel, irrel, model):
     rel, irrel = relu(*conv_linear(rel, irrel, model.fc1))
     return conv_linear(rel, irrel, model.fc2)
+
+
+def gradient_sum(x, y, blob, model):
+    x = x.clone().requires_grad_(True)
+    grad = torch.autograd.grad(F.cross_entropy(model(x), y), x, create_graph=True)[0]
+    return (grad.sum(dim=1).masked_select(blob.bool()) ** 2).sum()
 
 
 def penalty(rel, irrel):
@@ -103,6 +114,23 @@ def main():
             optimizer.step()
         return step
 
+    def rrr(classifier_only):
+        model, optimizer = setup()
+        if classifier_only:
+            optimizer = torch.optim.Adam(list(model.fc1.parameters()) + list(model.fc2.parameters()), lr=1e-3,
+                                         weight_decay=1e-4)
+
+        def step():
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            (lam * gradient_sum(x, y, blob, model)).backward()
+            # The reference steps between the two backward passes; PyTorch since 1.5 refuses a backward
+            # through weights changed in place, so both backward passes come first: the same work.
+            loss.backward()
+            optimizer.step()
+            optimizer.step()
+        return step
+
     def cached(with_cd):
         model, _ = setup()
         with torch.no_grad():
@@ -124,12 +152,14 @@ def main():
     for name, with_cd in (('none', False), ('cdep', True)):
         figures[name] = {'whole': median_ms(whole(with_cd), args.warmup, args.iterations),
                          'cached': median_ms(cached(with_cd), args.warmup, args.iterations)}
+    figures['rrr'] = {'whole': median_ms(rrr(False), args.warmup, args.iterations),
+                      'cached': median_ms(rrr(True), args.warmup, args.iterations)}
     about = f'pytorch {torch.__version__}, {torch.get_num_threads()} threads, the reference code\'s steps'
     figures['about'] = about
     plain = figures['none']['whole']
     print(f'{"penalty":8} {"trains":22} {"step (ms)":>10} {"x plain":>9}')
-    for name in ('none', 'cdep'):
-        for where, label in (('whole', 'whole network'), ('cached', "after 'flatten' (cached)")):
+    for name in ('none', 'cdep', 'rrr'):
+        for where, label in (('whole', 'whole network'), ('cached', "after 'flatten'")):
             ms = figures[name][where]
             print(f'{name:8} {label:22} {ms:10.2f} {ms / plain:9.2f}')
     print(f'({about}; medians of {args.iterations} steps)')

@@ -9,6 +9,7 @@ import io.candor.finetune.Objective;
 import io.candor.finetune.Trainer;
 import io.candor.finetune.TrainingConfig;
 import io.candor.finetune.TrainingData;
+import io.candor.finetune.penalty.InputGradientPenalty;
 import io.candor.finetune.penalty.Penalty;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Engines;
@@ -37,7 +38,8 @@ import picocli.CommandLine.Spec;
         description = {"Times one training step (forward, objective, backward, Adam update; batch 64, the MNIST CNN,",
             "decoy digits with the four 5x5 corners marked spurious, lambda 1) for each penalty: on the whole",
             "network, and with the cut at 'flatten' (after the convolutions) so that the layers after it train",
-            "from the cached frozen prefix. Ratios are to the plain step on the whole network. --reference adds",
+            "from the cached frozen prefix (rrr differentiates through the prefix, so it runs from the input).",
+            "Ratios are to the plain step on the whole network. --reference adds",
             "the figures tests/python/bench_finetune_step.py --json measured for the reference code."})
 final class FinetuneBench implements Callable<Integer> {
     private static final int BATCH = 64;
@@ -49,7 +51,7 @@ final class FinetuneBench implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "5", description = "Untimed steps of each first (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--penalties", split = ",", defaultValue = "none,cdep", paramLabel = "P[,P...]",
+    @Option(names = "--penalties", split = ",", defaultValue = "none,cdep,rrr", paramLabel = "P[,P...]",
             description = "Penalties to time (default ${DEFAULT-VALUE}).")
     List<String> penalties;
 
@@ -68,7 +70,9 @@ final class FinetuneBench implements Callable<Integer> {
             Objective objective = new Objective(Penalty.named(penalty), penalty.equals("none") ? 0 : 1);
             Executor executor = Executor.of(BenchCommand.ExecutorBench.load("mnist-cnn"));
             Trainer trainer = new Trainer(executor, config, objective);
-            TrainingData data = cached
+            // A penalty on the input gradient differentiates through the prefix, so it cannot start at the cut.
+            boolean fromCut = cached && !(objective.penalty() instanceof InputGradientPenalty);
+            TrainingData data = fromCut
                     ? new FrozenPrefix(executor, CUT, null, line -> { }).batches(split, "bench", objective.penalty() != null, BATCH)
                     : new InputBatches(split, executor.singleInput(), BATCH);
             trainer.prepare(true);
@@ -139,7 +143,7 @@ final class FinetuneBench implements Callable<Integer> {
                 plain = medians[s];
             }
         }
-        out.printf("%-8s %-22s %10s %9s%s%n", "penalty", "trains", "step (ms)", "x plain",
+        out.printf("%-8s %-26s %10s %9s%s%n", "penalty", "trains", "step (ms)", "x plain",
                 ref == null ? "" : String.format(" %16s %9s", "reference (ms)", "x plain"));
         double refPlain = ref == null ? Double.NaN : ref.path("none").path("whole").asDouble(Double.NaN);
         for (int s = 0; s < setups.size(); s++) {
@@ -150,8 +154,9 @@ final class FinetuneBench implements Callable<Integer> {
                 refColumns = r.isMissingNode() ? String.format(" %16s %9s", "-", "-")
                         : String.format(" %16.2f %9.2f", r.asDouble(), r.asDouble() / refPlain);
             }
-            out.printf("%-8s %-22s %10.2f %9.2f%s%n", setup.penalty(),
-                    setup.cached() ? "after '" + CUT + "' (cached)" : "whole network", medians[s], medians[s] / plain, refColumns);
+            out.printf("%-8s %-26s %10.2f %9.2f%s%n", setup.penalty(),
+                    !setup.cached() ? "whole network" : setup.data() instanceof InputBatches ? "after '" + CUT + "' (from input)"
+                            : "after '" + CUT + "' (cached)", medians[s], medians[s] / plain, refColumns);
         }
         out.printf("(Candor: DJL %s, PyTorch engine, %d threads; medians of %d interleaved steps each)%n",
                 ai.djl.engine.Engine.getDjlVersion(), Engines.threads(), iterations);

@@ -10,6 +10,7 @@ import io.candor.finetune.Trainer;
 import io.candor.finetune.TrainingConfig;
 import io.candor.finetune.TrainingData;
 import io.candor.finetune.TrainingState;
+import io.candor.finetune.penalty.InputGradientPenalty;
 import io.candor.finetune.penalty.Penalty;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Executor;
@@ -55,10 +56,11 @@ final class TrainingRun {
     @Option(names = "--patience", defaultValue = "2", description = "Stop after this many epochs without a better validation loss; 0 never stops (default ${DEFAULT-VALUE}).")
     int patience;
 
-    @Option(names = "--penalty", defaultValue = "none", paramLabel = "none|cdep",
-            description = {"An explanation penalty added to the cross-entropy (default ${DEFAULT-VALUE}). cdep: the share",
-                "contextual decomposition gives the regions marked spurious (the dataset's mask.npy, 1 = spurious)",
-                "of every logit, averaged over the samples whose mask is not empty."})
+    @Option(names = "--penalty", defaultValue = "none", paramLabel = "none|cdep|rrr",
+            description = {"An explanation penalty added to the cross-entropy (default ${DEFAULT-VALUE}), on the regions",
+                "the dataset's mask.npy marks spurious (1 = spurious). cdep: the share contextual decomposition",
+                "gives those regions of every logit, averaged over the samples whose mask is not empty. rrr: the",
+                "summed squares of the cross-entropy's input gradient there (summed over channels first)."})
     String penalty;
 
     @Option(names = "--lambda", paramLabel = "L",
@@ -101,7 +103,10 @@ final class TrainingRun {
      */
     private TrainingData served(Executor executor, String cut, DatasetSplit split, String name, Objective objective,
             PrintWriter pw) {
-        String reason = cut == null || executor.graph().isInput(cut) ? "" : FrozenPrefix.whyNot(executor, cut);
+        String reason = cut == null || executor.graph().isInput(cut) ? ""
+                : objective.penalty() instanceof InputGradientPenalty
+                ? "--penalty " + penalty + " takes the gradient with respect to the input, through the prefix"
+                : FrozenPrefix.whyNot(executor, cut);
         if (reason == null) {
             return new FrozenPrefix(executor, cut, cache, pw::println)
                     .batches(split, name, objective.penalty() != null, batch);

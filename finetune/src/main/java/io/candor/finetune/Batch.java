@@ -18,6 +18,7 @@ public final class Batch {
     private final NDArray values;
     private final NDArray labels;
     private final Supplier<CdStart> start;
+    private final NDArray spurious;
     private CdStart cdStart;
     private boolean started;
 
@@ -27,6 +28,12 @@ public final class Batch {
      *     sample is marked or the data marks nothing
      */
     public Batch(NDManager manager, String fed, NDArray values, NDArray labels, Supplier<CdStart> start) {
+        this(manager, fed, values, labels, start, null);
+    }
+
+    private Batch(NDManager manager, String fed, NDArray values, NDArray labels, Supplier<CdStart> start,
+            NDArray spurious) {
+        this.spurious = spurious;
         this.manager = manager;
         this.fed = fed;
         this.values = values;
@@ -51,7 +58,8 @@ public final class Batch {
      * spurious; per sample or shared, broadcastable to x; {@code null}: none is marked).
      */
     public static Batch ofInputs(NDManager manager, String input, NDArray x, NDArray y, NDArray spurious) {
-        return new Batch(manager, input, x, y, () -> spurious == null ? null : inputStart(manager, input, x, spurious));
+        return new Batch(manager, input, x, y, () -> spurious == null ? null : inputStart(manager, input, x, spurious),
+                spurious);
     }
 
     /** x and x * mask, marking the samples whose mask is not all zeros. */
@@ -84,6 +92,14 @@ public final class Batch {
 
     public Map<String, NDArray> feeds() {
         return Map.of(fed, values);
+    }
+
+    /**
+     * The spurious masks of a batch fed at the input (per sample or shared, broadcastable to it), or
+     * {@code null} when it has none or is fed elsewhere.
+     */
+    public NDArray spurious() {
+        return spurious;
     }
 
     public NDArray labels() {

@@ -20,4 +20,19 @@ public final class CrossEntropy {
         NDArray w = labels.getManager().create(classWeights).get(labels);
         return picked.mul(w).sum().div(w.sum()).neg();
     }
+
+    /**
+     * The gradient of {@link #loss} with respect to the logits, written out, (softmax - one-hot) w_y /
+     * sum(w_y), so that it can be differentiated again.
+     */
+    public NDArray gradient(NDArray logits, NDArray labels) {
+        long classes = logits.getShape().get(1);
+        NDArray oneHot = labels.oneHot((int) classes).toType(logits.getDataType(), false);
+        NDArray residual = logits.softmax(1).sub(oneHot);
+        if (classWeights == null) {
+            return residual.div(labels.size());
+        }
+        NDArray w = labels.getManager().create(classWeights).get(labels);
+        return residual.mul(w.expandDims(1)).div(w.sum());
+    }
 }

@@ -3,7 +3,11 @@ package io.candor.finetune;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import io.candor.finetune.penalty.Cdep;
+import io.candor.finetune.penalty.InputGradientPenalty;
+import io.candor.finetune.penalty.OutputPenalty;
 import io.candor.finetune.penalty.Penalty;
+import io.candor.interop.exec.vjp.InputGradient;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Engines;
 import io.candor.interop.exec.Executor;
@@ -35,6 +39,9 @@ public final class Trainer implements AutoCloseable {
     private final Optimizer optimizer;
     private final CrossEntropy loss;
     private final Objective objective;
+    private final InputGradient inputGradient;
+    /** What the bias score measures, whatever the penalty: CDEP's share of the spurious region. */
+    private final Cdep biasScore = new Cdep();
 
     public Trainer(Executor executor, TrainingConfig config) {
         this(executor, config, Objective.crossEntropy());
@@ -55,6 +62,7 @@ public final class Trainer implements AutoCloseable {
         this.output = executor.graph().outputs().get(0).name();
         this.optimizer = Optimizer.of(config);
         this.loss = new CrossEntropy(config.classWeights());
+        this.inputGradient = new InputGradient(executor);
     }
 
     /** What a run returns: the metrics of every epoch. */
@@ -196,14 +204,26 @@ public final class Trainer implements AutoCloseable {
         float penaltyValue = Float.NaN;
         executor.setTraining(true);
         try (GradientCollector collector = Engines.pytorch().newGradientCollector()) {
-            Penalty.Forward fused = objective.penalises() ? objective.penalty().forward(executor, batch) : null;
-            NDArray penalty;
-            if (fused != null) {
-                logits = fused.logits();
-                penalty = fused.penalty();
+            Penalty chosen = objective.penalises() ? objective.penalty() : null;
+            NDArray penalty = null;
+            if (chosen instanceof InputGradientPenalty p && batch.spurious() != null) {
+                InputGradient.Pass pass = inputGradient.forward(batch.manager(), batch.feeds(), input, output);
+                logits = pass.output();
+                penalty = p.fromInputGradient(pass.inputGradient(loss.gradient(logits, batch.labels())),
+                        batch.spurious());
+            } else if (chosen instanceof InputGradientPenalty) {
+                throw new CandorException("a penalty on the input gradient needs each batch's input and spurious"
+                        + " masks: batches from the model's input, not from a cached prefix");
             } else {
-                logits = executor.run(batch.manager(), batch.feeds(), List.of(output)).get(output);
-                penalty = objective.penalises() ? objective.penalty().value(executor, batch) : null;
+                OutputPenalty cd = (OutputPenalty) chosen;
+                OutputPenalty.Forward fused = cd == null ? null : cd.forward(executor, batch);
+                if (fused != null) {
+                    logits = fused.logits();
+                    penalty = fused.penalty();
+                } else {
+                    logits = executor.run(batch.manager(), batch.feeds(), List.of(output)).get(output);
+                    penalty = cd == null ? null : cd.value(executor, batch);
+                }
             }
             value = loss.loss(logits, batch.labels());
             if (penalty != null) {
@@ -244,9 +264,9 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Mean loss and accuracy in evaluation mode, and with a penalty the bias score: the penalty's value
-     * (for CDEP, the spurious region's mean share of the logits) over the samples that carry a mask, or
-     * NaN when none does.
+     * Mean loss and accuracy in evaluation mode, and with a penalty the bias score: CDEP's share of the
+     * spurious region in the logits (whatever the penalty, so that runs compare) over the samples that
+     * carry a mask, or NaN when none does.
      */
     private double[] evaluate(TrainingData batches) {
         long[] order = batches.order(null);
@@ -260,7 +280,7 @@ public final class Trainer implements AutoCloseable {
                 NDArray logits = executor.run(manager, batch.feeds(), List.of(output)).get(output);
                 lossSum += loss.loss(logits, batch.labels()).getFloat() * batch.size();
                 correct += correct(logits, batch.labels());
-                NDArray bias = objective.penalty() == null ? null : objective.penalty().value(executor, batch);
+                NDArray bias = objective.penalty() == null ? null : biasScore.value(executor, batch);
                 if (bias != null) {
                     long rows = batch.cdStart() == null ? batch.size() : batch.cdStart().samples();
                     biasSum += bias.getFloat() * rows;

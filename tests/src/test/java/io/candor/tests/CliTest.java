@@ -269,6 +269,15 @@ class CliTest {
         double bias = epoch1.get("biasScore").asDouble();
         assertTrue(bias > 0 && bias < 1, "the bias score on validation: " + bias);
         assertTrue(cdep.out().contains("bias score"), cdep.out());
+        Run rrr = candor("train", "--data", data.toString(), "--epochs", "1", "--penalty", "rrr", "--lambda", "100",
+                "--out", dir.resolve("rrr.onnx").toString());
+        assertEquals(0, rrr.code(), rrr.err());
+        double rrrPenalty = new ObjectMapper().readTree(dir.resolve("rrr.metrics.json").toFile()).get(0).get("penalty").asDouble();
+        assertTrue(rrrPenalty > 0, "the squared input gradient on the corners: " + rrrPenalty);
+        Run rrrFinetune = candor("finetune", "--model", model.toString(), "--data", data.toString(), "--cut", "flatten",
+                "--penalty", "rrr", "--lambda", "100", "--epochs", "1", "--out", dir.resolve("rrr-fixed.onnx").toString());
+        assertEquals(0, rrrFinetune.code(), rrrFinetune.err());
+        assertTrue(rrrFinetune.out().contains("--penalty rrr takes the gradient with respect to the input"), rrrFinetune.out());
         Run noLambda = candor("train", "--data", data.toString(), "--penalty", "cdep", "--out", dir.resolve("x.onnx").toString());
         assertEquals(2, noLambda.code());
         assertTrue(noLambda.err().contains("--penalty cdep needs --lambda"), noLambda.err());

@@ -18,7 +18,7 @@ import io.candor.interop.exec.Executor;
  * decomposition instead of a forward pass and a decomposition. It starts where the batch says: at the
  * input, or at a cut whose decomposition a frozen prefix gave.
  */
-public final class Cdep implements Penalty {
+public final class Cdep implements OutputPenalty {
     private Executor executor;
     private ContextualDecomposition plain;
     private ContextualDecomposition forwardPass;

@@ -1,13 +1,12 @@
 package io.candor.attribution.cd.rules;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.candor.attribution.cd.CdCall;
 import io.candor.attribution.cd.CdRule;
 import io.candor.attribution.cd.CdValue;
+import io.candor.interop.exec.ops.WindowMax;
 import java.util.Arrays;
 import java.util.List;
 
@@ -43,27 +42,8 @@ public final class MaxPoolRule implements CdRule {
         long hp = Math.max(in[2] + pads[0] + pads[2], (oh - 1) * strides[0] + kernel[0]);
         long wp = Math.max(in[3] + pads[1] + pads[3], (ow - 1) * strides[1] + kernel[1]);
         Shape torchPads = new Shape(pads[1], wp - in[3] - pads[1], pads[0], hp - in[2] - pads[0]);
-        NDArray total = padded(x.total().stopGradient(), torchPads, Double.NEGATIVE_INFINITY);
-        // Scan the window's elements in row-major order, each a strided view of the plane: a later element
-        // replaces the best only when strictly greater, so ties keep the first, as PyTorch does. The
-        // position found carries no gradient.
-        NDArray best = null;
-        NDArray offset = null;
-        for (long p = 0; p < kernel[0]; p++) {
-            for (long q = 0; q < kernel[1]; q++) {
-                NDArray element = total.get(new NDIndex(":, :, {}:{}:{}, {}:{}:{}", p, p + (oh - 1) * strides[0] + 1,
-                        strides[0], q, q + (ow - 1) * strides[1] + 1, strides[1]));
-                NDArray here = call.manager().full(element.getShape(), p * wp + q, DataType.INT64);
-                if (best == null) {
-                    best = element;
-                    offset = here;
-                } else {
-                    NDArray greater = element.gt(best);
-                    best = NDArrays.where(greater, element, best);
-                    offset = NDArrays.where(greater, here, offset);
-                }
-            }
-        }
+        NDArray total = padded(x.total(), torchPads, Double.NEGATIVE_INFINITY);
+        NDArray offset = WindowMax.first(total, kernel, strides, oh, ow, (p, q) -> p * wp + q);
         NDArray corner = call.manager().arange(0, oh * strides[0] * wp, strides[0] * wp, DataType.INT64).reshape(oh, 1)
                 .add(call.manager().arange(0, ow * strides[1], strides[1], DataType.INT64).reshape(1, ow));
         NDArray at = offset.add(corner).reshape(in[0], in[1], oh * ow);
