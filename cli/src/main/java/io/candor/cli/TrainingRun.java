@@ -10,8 +10,10 @@ import io.candor.finetune.Trainer;
 import io.candor.finetune.TrainingConfig;
 import io.candor.finetune.TrainingData;
 import io.candor.finetune.TrainingState;
+import io.candor.finetune.penalty.ExpectedGradients;
 import io.candor.finetune.penalty.InputGradientPenalty;
 import io.candor.finetune.penalty.Penalty;
+import io.candor.finetune.penalty.SampledPenalty;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Executor;
 import io.candor.interop.io.AtomicFiles;
@@ -56,17 +58,24 @@ final class TrainingRun {
     @Option(names = "--patience", defaultValue = "2", description = "Stop after this many epochs without a better validation loss; 0 never stops (default ${DEFAULT-VALUE}).")
     int patience;
 
-    @Option(names = "--penalty", defaultValue = "none", paramLabel = "none|cdep|rrr",
+    @Option(names = "--penalty", defaultValue = "none", paramLabel = "none|cdep|rrr|eg",
             description = {"An explanation penalty added to the cross-entropy (default ${DEFAULT-VALUE}), on the regions",
                 "the dataset's mask.npy marks spurious (1 = spurious). cdep: the share contextual decomposition",
                 "gives those regions of every logit, averaged over the samples whose mask is not empty. rrr: the",
-                "summed squares of the cross-entropy's input gradient there (summed over channels first)."})
+                "summed squares of the cross-entropy's input gradient there (summed over channels first). eg:",
+                "Expected Gradients of each marked image's label probability, with references from the batch,",
+                "summed there (slow: K extra passes per image)."})
     String penalty;
 
     @Option(names = "--lambda", paramLabel = "L",
             description = {"The penalty's weight (required with a penalty). The penalty lies in [0, 1] while the",
                 "cross-entropy starts near ln(classes): compare the two in MODEL.metrics.json."})
     Float lambda;
+
+    @Option(names = "--eg-references", paramLabel = "K",
+            description = "With --penalty eg: references per image (default " + Penalty.EG_REFERENCES
+                    + ", the CDEP code's for DecoyMNIST).")
+    Integer egReferences;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the initialisation and the shuffling (default ${DEFAULT-VALUE}).")
     long seed;
@@ -93,7 +102,9 @@ final class TrainingRun {
                 .oneOf("--penalty", penalty, Penalty.NAMES)
                 .onlyWhen("--lambda", !penalty.equals("none"), "training with a --penalty")
                 .require(penalty.equals("none") || lambda != null, "--penalty " + penalty + " needs --lambda L")
-                .nonNegative("--lambda", lambda == null ? 0 : lambda);
+                .nonNegative("--lambda", lambda == null ? 0 : lambda)
+                .onlyWhen("--eg-references", penalty.equals("eg"), "--penalty eg")
+                .positive("--eg-references", egReferences == null ? 1 : egReferences);
     }
 
     /**
@@ -104,7 +115,7 @@ final class TrainingRun {
     private TrainingData served(Executor executor, String cut, DatasetSplit split, String name, Objective objective,
             PrintWriter pw) {
         String reason = cut == null || executor.graph().isInput(cut) ? ""
-                : objective.penalty() instanceof InputGradientPenalty
+                : objective.penalty() instanceof InputGradientPenalty || objective.penalty() instanceof SampledPenalty
                 ? "--penalty " + penalty + " takes the gradient with respect to the input, through the prefix"
                 : FrozenPrefix.whyNot(executor, cut);
         if (reason == null) {
@@ -136,7 +147,9 @@ final class TrainingRun {
             throw new CandorException(data.resolve("train") + " has no mask.npy: --penalty " + penalty
                     + " needs the spurious regions marked (1 = spurious)");
         }
-        Objective objective = new Objective(Penalty.named(penalty), lambda == null ? 0 : lambda);
+        Penalty chosen = penalty.equals("eg") && egReferences != null ? new ExpectedGradients(egReferences)
+                : Penalty.named(penalty);
+        Objective objective = new Objective(chosen, lambda == null ? 0 : lambda);
         TrainingConfig config = new TrainingConfig(epochs, batch, lr, optimizer, momentum, weightDecay, seed, patience, cut, null);
         PrintWriter pw = spec.commandLine().getOut();
         if (state != null && (state.epoch() >= epochs || (patience > 0 && state.sinceBest() >= patience))) {

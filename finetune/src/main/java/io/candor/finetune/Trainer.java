@@ -7,6 +7,7 @@ import io.candor.finetune.penalty.Cdep;
 import io.candor.finetune.penalty.InputGradientPenalty;
 import io.candor.finetune.penalty.OutputPenalty;
 import io.candor.finetune.penalty.Penalty;
+import io.candor.finetune.penalty.SampledPenalty;
 import io.candor.interop.exec.vjp.InputGradient;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Engines;
@@ -199,41 +200,61 @@ public final class Trainer implements AutoCloseable {
 
     /** {@link #step(NDManager, NDArray, NDArray, NDArray)} on a batch fed at the input or at the cut. */
     public Step step(Batch batch) {
+        Penalty chosen = objective.penalises() ? objective.penalty() : null;
+        float lambda = objective.lambda();
         NDArray logits;
-        NDArray value;
+        float reported;
         float penaltyValue = Float.NaN;
         executor.setTraining(true);
         try (GradientCollector collector = Engines.pytorch().newGradientCollector()) {
-            Penalty chosen = objective.penalises() ? objective.penalty() : null;
-            NDArray penalty = null;
-            if (chosen instanceof InputGradientPenalty p && batch.spurious() != null) {
-                InputGradient.Pass pass = inputGradient.forward(batch.manager(), batch.feeds(), input, output);
-                logits = pass.output();
-                penalty = p.fromInputGradient(pass.inputGradient(loss.gradient(logits, batch.labels())),
-                        batch.spurious());
-            } else if (chosen instanceof InputGradientPenalty) {
-                throw new CandorException("a penalty on the input gradient needs each batch's input and spurious"
-                        + " masks: batches from the model's input, not from a cached prefix");
-            } else {
-                OutputPenalty cd = (OutputPenalty) chosen;
-                OutputPenalty.Forward fused = cd == null ? null : cd.forward(executor, batch);
-                if (fused != null) {
-                    logits = fused.logits();
-                    penalty = fused.penalty();
-                } else {
-                    logits = executor.run(batch.manager(), batch.feeds(), List.of(output)).get(output);
-                    penalty = cd == null ? null : cd.value(executor, batch);
-                }
+            Terms terms = terms(batch, chosen);
+            logits = terms.logits();
+            NDArray value = loss.loss(logits, batch.labels());
+            if (terms.penalty() != null) {
+                penaltyValue = terms.penalty().getFloat();
+                value = value.add(terms.penalty().mul(lambda));
             }
-            value = loss.loss(logits, batch.labels());
-            if (penalty != null) {
-                penaltyValue = penalty.getFloat();
-                value = value.add(penalty.mul(objective.lambda()));
-            }
+            reported = value.getFloat();
             collector.backward(value);
+            if (chosen instanceof SampledPenalty sampled) {
+                // Its pieces' gradients add to the cross-entropy's before the one optimizer step below.
+                penaltyValue = sampled.accumulate(executor, inputGradient, batch, lambda, collector::backward);
+                reported += Float.isNaN(penaltyValue) ? 0 : lambda * penaltyValue;
+            }
         } finally {
             executor.setTraining(false);
         }
+        return finish(logits, reported, penaltyValue);
+    }
+
+    /** The logits and, for a penalty computed with them, the penalty. */
+    private record Terms(NDArray logits, NDArray penalty) {
+    }
+
+    private Terms terms(Batch batch, Penalty chosen) {
+        if (chosen instanceof InputGradientPenalty p) {
+            if (batch.spurious() == null) {
+                throw new CandorException("a penalty on the input gradient needs each batch's input and spurious"
+                        + " masks: batches from the model's input, not from a cached prefix");
+            }
+            InputGradient.Pass pass = inputGradient.forward(batch.manager(), batch.feeds(), input, output);
+            NDArray logits = pass.output();
+            return new Terms(logits, p.fromInputGradient(pass.inputGradient(loss.gradient(logits, batch.labels())),
+                    batch.spurious()));
+        }
+        if (chosen instanceof OutputPenalty cd) {
+            OutputPenalty.Forward fused = cd.forward(executor, batch);
+            if (fused != null) {
+                return new Terms(fused.logits(), fused.penalty());
+            }
+            NDArray logits = executor.run(batch.manager(), batch.feeds(), List.of(output)).get(output);
+            return new Terms(logits, cd.value(executor, batch));
+        }
+        return new Terms(executor.run(batch.manager(), batch.feeds(), List.of(output)).get(output), null);
+    }
+
+    /** The optimizer's update from the accumulated gradients, which it then clears. */
+    private Step finish(NDArray logits, float loss, float penalty) {
         try (NDManager scratch = Engines.newManager()) {
             for (String name : trainable) {
                 NDArray weight = executor.weight(name);
@@ -243,7 +264,7 @@ public final class Trainer implements AutoCloseable {
                 }
             }
         }
-        return new Step(logits.stopGradient(), value.getFloat(), penaltyValue);
+        return new Step(logits.stopGradient(), loss, penalty);
     }
 
     /** What one step computed: logits before the update, the objective's value, the penalty (NaN if none). */

@@ -274,6 +274,14 @@ class CliTest {
         assertEquals(0, rrr.code(), rrr.err());
         double rrrPenalty = new ObjectMapper().readTree(dir.resolve("rrr.metrics.json").toFile()).get(0).get("penalty").asDouble();
         assertTrue(rrrPenalty > 0, "the squared input gradient on the corners: " + rrrPenalty);
+        Run eg = candor("train", "--data", data.toString(), "--epochs", "1", "--penalty", "eg", "--lambda", "1",
+                "--eg-references", "4", "--out", dir.resolve("eg.onnx").toString());
+        assertEquals(0, eg.code(), eg.err());
+        double egPenalty = new ObjectMapper().readTree(dir.resolve("eg.metrics.json").toFile()).get(0).get("penalty").asDouble();
+        assertTrue(egPenalty > 0, "Expected Gradients on the corners: " + egPenalty);
+        Run egMisused = candor("train", "--data", data.toString(), "--penalty", "cdep", "--lambda", "1",
+                "--eg-references", "4", "--out", dir.resolve("never.onnx").toString());
+        assertEquals(2, egMisused.code(), "--eg-references only with --penalty eg");
         Run rrrFinetune = candor("finetune", "--model", model.toString(), "--data", data.toString(), "--cut", "flatten",
                 "--penalty", "rrr", "--lambda", "100", "--epochs", "1", "--out", dir.resolve("rrr-fixed.onnx").toString());
         assertEquals(0, rrrFinetune.code(), rrrFinetune.err());

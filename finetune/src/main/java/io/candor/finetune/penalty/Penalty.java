@@ -5,12 +5,15 @@ import io.candor.interop.CandorException;
 /**
  * An explanation penalty that the trainer adds to the cross-entropy, times lambda, with one optimizer
  * step for both terms. Of two kinds: a penalty on an explanation of the outputs ({@link OutputPenalty},
- * CDEP), or on the gradient of a loss with respect to the input ({@link InputGradientPenalty}, RRR),
- * which needs double backpropagation.
+ * CDEP), on the gradient of the loss with respect to the input ({@link InputGradientPenalty}, RRR), or
+ * computed from passes of its own in pieces ({@link SampledPenalty}, Expected Gradients).
  */
-public sealed interface Penalty permits OutputPenalty, InputGradientPenalty {
+public sealed interface Penalty permits OutputPenalty, InputGradientPenalty, SampledPenalty {
     /** The names {@link #named} knows. */
-    java.util.List<String> NAMES = java.util.List.of("none", "cdep", "rrr");
+    java.util.List<String> NAMES = java.util.List.of("none", "cdep", "rrr", "eg");
+
+    /** Expected Gradients' references per image unless told otherwise (the reference code's DecoyMNIST setting). */
+    int EG_REFERENCES = 200;
 
     /** The penalty called {@code name} ("none" gives {@code null}). */
     static Penalty named(String name) {
@@ -18,6 +21,7 @@ public sealed interface Penalty permits OutputPenalty, InputGradientPenalty {
             case "none" -> null;
             case "cdep" -> new Cdep();
             case "rrr" -> new Rrr();
+            case "eg" -> new ExpectedGradients(EG_REFERENCES);
             default -> throw new CandorException("--penalty must be one of " + String.join(", ", NAMES) + ", got '"
                     + name + "'");
         };
