@@ -11,6 +11,8 @@ way the CDEP reference code takes it, for comparison with `candor bench finetune
   `gradient_sum` (its own forward, the input gradient with create_graph, the masked squares), then
   (lambda * R).backward(), a step, the cross-entropy's backward and a second step (its quirk 2; here
   both backward passes come before the two steps, which newer PyTorch requires);
+- eg, whole network: `eg_scores_2d` for each of the 64 images with 200 references from the batch, their
+  sum times lambda backward, the cross-entropy's backward, two steps (the same quirk);
 - the same with everything up to the flattened features frozen: for none and cdep the classifier trains
   on stored features and CD resumes from stored (beta, gamma) there, as the reference's ISIC code does;
   rrr runs the whole network and steps only the classifier.
@@ -66,6 +68,15 @@ def gradient_sum(x, y, blob, model):
     return (grad.sum(dim=1).masked_select(blob.bool()) ** 2).sum()
 
 
+def eg_scores(x, y, j, blob, model, samples):
+    refs = x[torch.randint(0, len(x), (samples,))]
+    alpha = torch.rand(samples)[:, None, None, None]
+    points = (refs * (1 - alpha) + alpha * x[j]).requires_grad_(True)
+    out = F.softmax(model(points), dim=1)[:, y[j]]
+    grad = torch.autograd.grad(out.abs().sum(), points, create_graph=True)[0].abs()
+    return ((grad * (x[j] - refs)).abs().sum(dim=0).sum(dim=0) * blob[0]).sum()
+
+
 def penalty(rel, irrel):
     return F.softmax(torch.stack((rel, irrel), dim=1), dim=1)[:, 0].mean()
 
@@ -86,6 +97,8 @@ def main():
     parser.add_argument('--iterations', type=int, default=40)
     parser.add_argument('--warmup', type=int, default=5)
     parser.add_argument('--threads', type=int, default=os.cpu_count())
+    parser.add_argument('--eg-references', type=int, default=200)
+    parser.add_argument('--eg-iterations', type=int, default=3, help='EG steps are slow: time this many')
     parser.add_argument('--json', help='also write the figures here, for candor bench finetune --reference')
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -131,6 +144,22 @@ def main():
             optimizer.step()
         return step
 
+    def eg(classifier_only):
+        model, optimizer = setup()
+        if classifier_only:
+            optimizer = torch.optim.Adam(list(model.fc1.parameters()) + list(model.fc2.parameters()), lr=1e-3,
+                                         weight_decay=1e-4)
+
+        def step():
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            add = sum(eg_scores(x, y, j, blob, model, args.eg_references) for j in range(len(x)))
+            (lam * add).backward()
+            loss.backward()
+            optimizer.step()
+            optimizer.step()
+        return step
+
     def cached(with_cd):
         model, _ = setup()
         with torch.no_grad():
@@ -154,11 +183,13 @@ def main():
                          'cached': median_ms(cached(with_cd), args.warmup, args.iterations)}
     figures['rrr'] = {'whole': median_ms(rrr(False), args.warmup, args.iterations),
                       'cached': median_ms(rrr(True), args.warmup, args.iterations)}
+    figures['eg'] = {'whole': median_ms(eg(False), 1, args.eg_iterations),
+                     'cached': median_ms(eg(True), 1, args.eg_iterations)}
     about = f'pytorch {torch.__version__}, {torch.get_num_threads()} threads, the reference code\'s steps'
     figures['about'] = about
     plain = figures['none']['whole']
     print(f'{"penalty":8} {"trains":22} {"step (ms)":>10} {"x plain":>9}')
-    for name in ('none', 'cdep', 'rrr'):
+    for name in ('none', 'cdep', 'rrr', 'eg'):
         for where, label in (('whole', 'whole network'), ('cached', "after 'flatten'")):
             ms = figures[name][where]
             print(f'{name:8} {label:22} {ms:10.2f} {ms / plain:9.2f}')

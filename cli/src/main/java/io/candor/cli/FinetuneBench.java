@@ -11,6 +11,7 @@ import io.candor.finetune.TrainingConfig;
 import io.candor.finetune.TrainingData;
 import io.candor.finetune.penalty.InputGradientPenalty;
 import io.candor.finetune.penalty.Penalty;
+import io.candor.finetune.penalty.SampledPenalty;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Engines;
 import io.candor.interop.exec.Executor;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Spec;
         description = {"Times one training step (forward, objective, backward, Adam update; batch 64, the MNIST CNN,",
             "decoy digits with the four 5x5 corners marked spurious, lambda 1) for each penalty: on the whole",
             "network, and with the cut at 'flatten' (after the convolutions) so that the layers after it train",
-            "from the cached frozen prefix (rrr differentiates through the prefix, so it runs from the input).",
+            "from the cached frozen prefix (rrr and eg differentiate through the prefix: they run from the input).",
             "Ratios are to the plain step on the whole network. --reference adds",
             "the figures tests/python/bench_finetune_step.py --json measured for the reference code."})
 final class FinetuneBench implements Callable<Integer> {
@@ -71,7 +72,8 @@ final class FinetuneBench implements Callable<Integer> {
             Executor executor = Executor.of(BenchCommand.ExecutorBench.load("mnist-cnn"));
             Trainer trainer = new Trainer(executor, config, objective);
             // A penalty on the input gradient differentiates through the prefix, so it cannot start at the cut.
-            boolean fromCut = cached && !(objective.penalty() instanceof InputGradientPenalty);
+            boolean fromCut = cached && !(objective.penalty() instanceof InputGradientPenalty)
+                    && !(objective.penalty() instanceof SampledPenalty);
             TrainingData data = fromCut
                     ? new FrozenPrefix(executor, CUT, null, line -> { }).batches(split, "bench", objective.penalty() != null, BATCH)
                     : new InputBatches(split, executor.singleInput(), BATCH);
