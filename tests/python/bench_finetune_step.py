@@ -111,9 +111,10 @@ def main():
             blob[:, r, c] = 1
     lam = 1.0
 
-    def setup():
+    def setup(classifier_only=False):
         model = MnistFunctional()
-        return model, torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)
+        trained = list(model.fc1.parameters()) + list(model.fc2.parameters()) if classifier_only else model.parameters()
+        return model, torch.optim.Adam(trained, lr=1e-3, weight_decay=1e-4)
 
     def whole(with_cd):
         model, optimizer = setup()
@@ -127,46 +128,33 @@ def main():
             optimizer.step()
         return step
 
-    def rrr(classifier_only):
-        model, optimizer = setup()
-        if classifier_only:
-            optimizer = torch.optim.Adam(list(model.fc1.parameters()) + list(model.fc2.parameters()), lr=1e-3,
-                                         weight_decay=1e-4)
+    def two_steps(classifier_only, input_penalty):
+        """The reference's RRR and EG step: the penalty's backward, the loss's, and two optimizer steps.
+        The reference steps between the two backward passes; PyTorch since 1.5 refuses a backward through
+        weights changed in place, so both backward passes come first: the same work."""
+        model, optimizer = setup(classifier_only)
 
         def step():
             optimizer.zero_grad()
             loss = F.cross_entropy(model(x), y)
-            (lam * gradient_sum(x, y, blob, model)).backward()
-            # The reference steps between the two backward passes; PyTorch since 1.5 refuses a backward
-            # through weights changed in place, so both backward passes come first: the same work.
+            (lam * input_penalty(model)).backward()
             loss.backward()
             optimizer.step()
             optimizer.step()
         return step
+
+    def rrr(classifier_only):
+        return two_steps(classifier_only, lambda model: gradient_sum(x, y, blob, model))
 
     def eg(classifier_only):
-        model, optimizer = setup()
-        if classifier_only:
-            optimizer = torch.optim.Adam(list(model.fc1.parameters()) + list(model.fc2.parameters()), lr=1e-3,
-                                         weight_decay=1e-4)
-
-        def step():
-            optimizer.zero_grad()
-            loss = F.cross_entropy(model(x), y)
-            add = sum(eg_scores(x, y, j, blob, model, args.eg_references) for j in range(len(x)))
-            (lam * add).backward()
-            loss.backward()
-            optimizer.step()
-            optimizer.step()
-        return step
+        return two_steps(classifier_only, lambda model: sum(eg_scores(x, y, j, blob, model, args.eg_references)
+                                                            for j in range(len(x))))
 
     def cached(with_cd):
-        model, _ = setup()
+        model, optimizer = setup(classifier_only=True)
         with torch.no_grad():
             rel, irrel = cd_features(blob, x, model)
             flat = rel + irrel
-        optimizer = torch.optim.Adam(list(model.fc1.parameters()) + list(model.fc2.parameters()), lr=1e-3,
-                                     weight_decay=1e-4)
 
         def step():
             optimizer.zero_grad()
