@@ -9,9 +9,7 @@ import io.candor.finetune.Objective;
 import io.candor.finetune.Trainer;
 import io.candor.finetune.TrainingConfig;
 import io.candor.finetune.TrainingData;
-import io.candor.finetune.penalty.InputGradientPenalty;
 import io.candor.finetune.penalty.Penalty;
-import io.candor.finetune.penalty.SampledPenalty;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Engines;
 import io.candor.interop.exec.Executor;
@@ -72,8 +70,7 @@ final class FinetuneBench implements Callable<Integer> {
             Executor executor = Executor.of(BenchCommand.ExecutorBench.load("mnist-cnn"));
             Trainer trainer = new Trainer(executor, config, objective);
             // A penalty on the input gradient differentiates through the prefix, so it cannot start at the cut.
-            boolean fromCut = cached && !(objective.penalty() instanceof InputGradientPenalty)
-                    && !(objective.penalty() instanceof SampledPenalty);
+            boolean fromCut = cached && (objective.penalty() == null || !objective.penalty().needsInput());
             TrainingData data = fromCut
                     ? new FrozenPrefix(executor, CUT, null, line -> { }).batches(split, "bench", objective.penalty() != null, BATCH)
                     : new InputBatches(split, executor.singleInput(), BATCH);

@@ -22,8 +22,7 @@ import picocli.CommandLine.Spec;
             "epoch (for --resume).", "",
             "The frozen prefix runs once: the cut tensor of every sample (and its decomposition, for CD penalties)",
             "is computed before the first epoch and the layers after the cut train from it (--cache DIR keeps it",
-            "for later runs; --penalty rrr runs the prefix in every step, since it differentiates through it).",
-            "Not yet here: Expected Gradients (docs/finetune.md)."})
+            "for later runs; --penalty rrr and eg run the prefix in every step: they differentiate through it)."})
 final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "MODEL.onnx", description = "The trained model to repair.")
     Path model;

@@ -11,9 +11,7 @@ import io.candor.finetune.TrainingConfig;
 import io.candor.finetune.TrainingData;
 import io.candor.finetune.TrainingState;
 import io.candor.finetune.penalty.ExpectedGradients;
-import io.candor.finetune.penalty.InputGradientPenalty;
 import io.candor.finetune.penalty.Penalty;
-import io.candor.finetune.penalty.SampledPenalty;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Executor;
 import io.candor.interop.io.AtomicFiles;
@@ -115,7 +113,7 @@ final class TrainingRun {
     private TrainingData served(Executor executor, String cut, DatasetSplit split, String name, Objective objective,
             PrintWriter pw) {
         String reason = cut == null || executor.graph().isInput(cut) ? ""
-                : objective.penalty() instanceof InputGradientPenalty || objective.penalty() instanceof SampledPenalty
+                : objective.penalty() != null && objective.penalty().needsInput()
                 ? "--penalty " + penalty + " takes the gradient with respect to the input, through the prefix"
                 : FrozenPrefix.whyNot(executor, cut);
         if (reason == null) {

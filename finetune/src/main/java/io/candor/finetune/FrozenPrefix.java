@@ -174,7 +174,7 @@ public final class FrozenPrefix {
     private String key(DatasetSplit split, boolean withParts) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            text(sha, VERSION + "\n" + cut + "\n" + withParts);
+            text(sha, VERSION + "\n" + cut + "\n" + withParts + "\nopset " + executor.model().opset());
             Set<String> missing = new LinkedHashSet<>();
             for (Node node : executor.graph().nodesFor(List.of(cut), Set.of(input), missing)) {
                 text(sha, node.opType() + "|" + node.domain() + "|" + node.inputs() + "|" + node.outputs());

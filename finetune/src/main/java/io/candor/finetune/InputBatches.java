@@ -51,10 +51,12 @@ public final class InputBatches implements TrainingData {
         NDArray index = batch.create(rowsOf(order, b));
         NDArray xs = x.get(index);
         NDArray ys = y.get(index);
-        NDArray masks = perSample ? spurious.get(index) : spurious;
+        // A shared mask is copied too: what penalties derive from it must land in the batch's manager,
+        // not in this split's, which lives for the whole run.
+        NDArray masks = spurious == null ? null : perSample ? spurious.get(index) : spurious.duplicate();
         xs.attach(batch);
         ys.attach(batch);
-        if (perSample) {
+        if (masks != null) {
             masks.attach(batch);
         }
         return Batch.ofInputs(batch, input, xs, ys, masks);

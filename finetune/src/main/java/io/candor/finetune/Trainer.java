@@ -161,16 +161,17 @@ public final class Trainer implements AutoCloseable {
         for (int b = 0; b < batches.count(); b++) {
             try (NDManager manager = Engines.newManager()) {
                 Batch batch = batches.get(manager, order, b);
-                Step step = step(batch);
+                Step step;
+                try {
+                    step = step(batch);
+                } catch (CandorException e) {
+                    throw new CandorException(e.getMessage() + " (epoch " + epoch + ", batch " + (b + 1) + ")", e);
+                }
                 if (!Float.isNaN(step.penalty())) {
                     penaltySum += step.penalty();
                     penalised++;
                 }
                 double batchLoss = step.loss();
-                if (!Double.isFinite(batchLoss)) {
-                    throw new CandorException("the training loss became " + batchLoss + " in epoch " + epoch
-                            + "; lower the learning rate");
-                }
                 lossSum += batchLoss * batch.size();
                 correct += correct(step.logits(), batch.labels());
                 listener.batch(epoch, b + 1, batches.count(), batchLoss);
@@ -202,9 +203,14 @@ public final class Trainer implements AutoCloseable {
     public Step step(Batch batch) {
         Penalty chosen = objective.penalises() ? objective.penalty() : null;
         float lambda = objective.lambda();
+        if (chosen != null && chosen.needsInput() && batch.spurious() == null) {
+            throw new CandorException("--penalty needs each batch's input and spurious masks: batches from the"
+                    + " model's input, not from a cached prefix");
+        }
         NDArray logits;
         float reported;
         float penaltyValue = Float.NaN;
+        boolean training = executor.isTraining();
         executor.setTraining(true);
         try (GradientCollector collector = Engines.pytorch().newGradientCollector()) {
             Terms terms = terms(batch, chosen);
@@ -221,8 +227,14 @@ public final class Trainer implements AutoCloseable {
                 penaltyValue = sampled.accumulate(executor, inputGradient, batch, lambda, collector::backward);
                 reported += Float.isNaN(penaltyValue) ? 0 : lambda * penaltyValue;
             }
+            if (!Float.isFinite(reported)) {
+                throw new CandorException("the training loss became " + reported + "; lower the learning rate");
+            }
+        } catch (RuntimeException e) {
+            clearGradients(); // a failed step must not leave its gradients for the next one
+            throw e;
         } finally {
-            executor.setTraining(false);
+            executor.setTraining(training);
         }
         return finish(logits, reported, penaltyValue);
     }
@@ -233,10 +245,6 @@ public final class Trainer implements AutoCloseable {
 
     private Terms terms(Batch batch, Penalty chosen) {
         if (chosen instanceof InputGradientPenalty p) {
-            if (batch.spurious() == null) {
-                throw new CandorException("a penalty on the input gradient needs each batch's input and spurious"
-                        + " masks: batches from the model's input, not from a cached prefix");
-            }
             InputGradient.Pass pass = inputGradient.forward(batch.manager(), batch.feeds(), input, output);
             NDArray logits = pass.output();
             return new Terms(logits, p.fromInputGradient(pass.inputGradient(loss.gradient(logits, batch.labels())),
@@ -260,11 +268,19 @@ public final class Trainer implements AutoCloseable {
                 NDArray weight = executor.weight(name);
                 try (NDArray grad = weight.getGradient()) {
                     optimizer.update(scratch, name, weight, grad);
-                    grad.subi(grad);
                 }
             }
         }
+        clearGradients();
         return new Step(logits.stopGradient(), loss, penalty);
+    }
+
+    /** Zeroes the trained weights' gradients (in place: NaN and infinity too, which grad - grad would keep). */
+    private void clearGradients() {
+        for (String name : trainable) {
+            // libtorch's zero_grad skips a weight that has no gradient yet.
+            ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) executor.weight(name));
+        }
     }
 
     /** What one step computed: logits before the update, the objective's value, the penalty (NaN if none). */

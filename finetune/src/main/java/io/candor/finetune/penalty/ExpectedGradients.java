@@ -41,10 +41,6 @@ public final class ExpectedGradients implements SampledPenalty {
             Consumer<NDArray> backward) {
         NDArray x = batch.feeds().get(executor.singleInput());
         NDArray spurious = batch.spurious();
-        if (x == null || spurious == null) {
-            throw new CandorException("Expected Gradients needs each batch's input and spurious masks: batches from"
-                    + " the model's input, not from a cached prefix");
-        }
         NDManager m = batch.manager();
         long n = x.getShape().get(0);
         NDArray masks = spurious.toType(x.getDataType(), false).broadcast(x.getShape());

@@ -14,4 +14,9 @@ public non-sealed interface InputGradientPenalty extends Penalty {
      * the gradient); differentiable in the gradient.
      */
     NDArray fromInputGradient(NDArray gradient, NDArray spurious);
+
+    @Override
+    default boolean needsInput() {
+        return true;
+    }
 }

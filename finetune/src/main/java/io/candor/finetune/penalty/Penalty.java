@@ -15,6 +15,14 @@ public sealed interface Penalty permits OutputPenalty, InputGradientPenalty, Sam
     /** Expected Gradients' references per image unless told otherwise (the reference code's DecoyMNIST setting). */
     int EG_REFERENCES = 200;
 
+    /**
+     * Whether the penalty differentiates with respect to the model's input, so that batches must come
+     * from the input with their masks (not from a cached prefix, whose values stand in for it).
+     */
+    default boolean needsInput() {
+        return false;
+    }
+
     /** The penalty called {@code name} ("none" gives {@code null}). */
     static Penalty named(String name) {
         return switch (name) {

@@ -19,4 +19,9 @@ public non-sealed interface SampledPenalty extends Penalty {
      * @return the penalty's value (NaN when no sample is marked)
      */
     float accumulate(Executor executor, InputGradient gradients, Batch batch, float lambda, Consumer<NDArray> backward);
+
+    @Override
+    default boolean needsInput() {
+        return true;
+    }
 }

@@ -14,7 +14,7 @@ import com.sun.jna.Platform;
  * <p>So once per process, on Linux with glibc, blocks up to 32 MiB (glibc's largest mmap threshold)
  * come from the heap, and the heap gives memory back only beyond 1 GiB of free space at its top. The
  * cost: the process keeps its peak native memory until it exits. {@code -Dcandor.malloc=default} (or an
- * environment that already sets GLIBC_TUNABLES) leaves glibc's defaults.
+ * environment whose GLIBC_TUNABLES sets glibc.malloc.*) leaves glibc's settings alone.
  */
 public final class NativeMemory {
     /** mallopt's parameter numbers (malloc.h). */
@@ -43,14 +43,20 @@ public final class NativeMemory {
     /** What {@link #tune} did, for {@code candor doctor}. */
     public static synchronized String describe() {
         boolean on = tune();
-        if (System.getenv("GLIBC_TUNABLES") != null) {
+        if (tunedByEnvironment()) {
             return "GLIBC_TUNABLES=" + System.getenv("GLIBC_TUNABLES") + " (left as set)";
         }
         return on ? "freed blocks up to 32 MiB kept for reuse (mallopt)" : "glibc's defaults";
     }
 
+    /** Whether the environment sets glibc's malloc itself (other tunables do not count). */
+    private static boolean tunedByEnvironment() {
+        String tunables = System.getenv("GLIBC_TUNABLES");
+        return tunables != null && tunables.contains("glibc.malloc.");
+    }
+
     private static boolean apply() {
-        if (System.getenv("GLIBC_TUNABLES") != null) {
+        if (tunedByEnvironment()) {
             return true;
         }
         if ("default".equals(System.getProperty("candor.malloc")) || !Platform.isLinux()) {

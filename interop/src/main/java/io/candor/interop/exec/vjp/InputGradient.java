@@ -21,6 +21,7 @@ import java.util.Set;
  * leaf and its gradient that DJL cannot break, and leaked memory at every step.
  */
 public final class InputGradient {
+    private static final Set<String> NON_DIFFERENTIABLE = Set.of("Shape", "Size");
     private final Executor executor;
     private final Map<String, VjpRule> rules = VjpRules.standard();
 
@@ -58,14 +59,22 @@ public final class InputGradient {
             grads.put(output, seed);
             for (int i = nodes.size() - 1; i >= 0; i--) {
                 Node node = nodes.get(i);
+                for (int k = 1; k < node.outputs().size(); k++) {
+                    if (grads.containsKey(node.output(k))) {
+                        throw VjpRule.unsupported(node, "gradients through an op's second or later output");
+                    }
+                }
                 NDArray g = grads.get(node.output(0));
-                if (g == null || !dependent.contains(node.input(0))) {
+                if (g == null) {
                     continue;
                 }
                 for (int k = 1; k < node.inputs().size(); k++) {
                     if (dependent.contains(node.input(k))) {
-                        throw VjpRule.unsupported(node, "ops where several inputs depend on the model's input");
+                        throw VjpRule.unsupported(node, "ops where an input other than the first depends on the model's input");
                     }
+                }
+                if (!dependent.contains(node.input(0))) {
+                    continue;
                 }
                 VjpRule rule = rules.get(node.opType());
                 if (rule == null) {
@@ -105,7 +114,8 @@ public final class InputGradient {
         private Set<String> dependentOnInput() {
             Set<String> dependent = new HashSet<>(Set.of(input));
             for (Node node : nodes) {
-                if (node.inputs().stream().anyMatch(dependent::contains)) {
+                // A shape is not a differentiable function of the values it measures.
+                if (!NON_DIFFERENTIABLE.contains(node.opType()) && node.inputs().stream().anyMatch(dependent::contains)) {
                     node.outputs().stream().filter(o -> !o.isEmpty()).forEach(dependent::add);
                 }
             }

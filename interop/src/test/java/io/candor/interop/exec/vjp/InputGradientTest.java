@@ -115,4 +115,19 @@ class InputGradientTest {
             assertTrue(e.getMessage().contains("Sigmoid"), e.getMessage());
         }
     }
+
+    @Test
+    void anInputThatReachesAnOpOtherThanFirstIsRefusedNotDropped() {
+        // y = W x as Gemm(W, x, transB): the input is the op's second operand, which no rule follows.
+        GraphBuilder g = new GraphBuilder("second", 13);
+        String x = g.input("x", DataType.FLOAT32, 2, 2);
+        g.node("Gemm", "y", new String[] {g.initializer("w", HostTensor.ofFloats(new long[] {2, 2}, 1, 2, 3, 4)), x});
+        g.output("y", DataType.FLOAT32, 2, 2);
+        try (Executor ex = Executor.of(g.buildModel()); NDManager m = Engines.newManager()) {
+            NDArray x0 = m.create(new float[] {1, 2, 3, 4}, new Shape(2, 2));
+            CandorException e = assertThrows(CandorException.class,
+                    () -> new InputGradient(ex).forward(m, Map.of("x", x0), "x", "y").inputGradient(x0.onesLike()));
+            assertTrue(e.getMessage().contains("other than the first"), e.getMessage());
+        }
+    }
 }
