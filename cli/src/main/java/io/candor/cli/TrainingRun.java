@@ -106,24 +106,27 @@ final class TrainingRun {
     }
 
     /**
-     * A split as training sees it: from the cut's values, computed once, when the frozen prefix can stand
-     * in for the input (every path to the output passes through the cut), else from the input. It says on
-     * {@code pw} what it computed or read, or (once, for the training split) why a cut cannot be cached.
+     * The frozen prefix that stands in for the input (every path to the output passes through the cut),
+     * or null when there is none or it cannot, after saying why on {@code pw}.
      */
-    private TrainingData served(Executor executor, String cut, DatasetSplit split, String name, Objective objective,
-            PrintWriter pw) {
-        String reason = cut == null || executor.graph().isInput(cut) ? ""
-                : objective.penalty() != null && objective.penalty().needsInput()
+    private FrozenPrefix prefix(Executor executor, String cut, Objective objective, PrintWriter pw) {
+        if (cut == null || executor.graph().isInput(cut)) {
+            return null;
+        }
+        String reason = objective.penalty() != null && objective.penalty().needsInput()
                 ? "--penalty " + penalty + " takes the gradient with respect to the input, through the prefix"
                 : FrozenPrefix.whyNot(executor, cut);
-        if (reason == null) {
-            return new FrozenPrefix(executor, cut, cache, pw::println)
-                    .batches(split, name, objective.penalty() != null, batch);
-        }
-        if (name.equals("train") && !reason.isEmpty()) {
+        if (reason != null) {
             pw.println("note: the frozen prefix runs in every step: " + reason);
+            return null;
         }
-        return new InputBatches(split, executor.singleInput(), batch);
+        return new FrozenPrefix(executor, cut, cache, pw::println);
+    }
+
+    /** A split as training sees it: from the prefix's values, computed once, or from the input. */
+    private TrainingData served(Executor executor, FrozenPrefix prefix, DatasetSplit split, String name, Objective objective) {
+        return prefix != null ? prefix.batches(split, name, objective.penalty() != null, batch)
+                : new InputBatches(split, executor.singleInput(), batch);
     }
 
     /**
@@ -156,21 +159,23 @@ final class TrainingRun {
                     checkpointFile, state.epoch());
         }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        try (Executor executor = Executor.of(start); Trainer trainer = new Trainer(executor, config, objective);
-                TrainingData trainData = served(executor, cut, train, "train", objective, pw);
-                TrainingData valData = served(executor, cut, val, "val", objective, pw)) {
-            trainer.train(trainData, valData, state, new TrainingProgress(pw, (m, now) -> {
-                // One file holds weights, optimizer moments, patience and metrics: they cannot disagree.
-                OnnxModel current = OnnxReader.fromProto(OnnxWriter.withInitializers(start, executor.initializerValues()), null);
-                TrainingState s = now.get();
-                new Checkpoint(current, s).write(checkpointFile);
-                try {
-                    AtomicFiles.writeString(metricsFile, json.writeValueAsString(s.history()));
-                } catch (java.io.IOException e) {
-                    throw new CandorException("cannot write " + metricsFile + ": " + e.getMessage(), e);
-                }
-            }));
-            OnnxWriter.write(start, executor.initializerValues(), out);
+        try (Executor executor = Executor.of(start); Trainer trainer = new Trainer(executor, config, objective)) {
+            FrozenPrefix prefix = prefix(executor, cut, objective, pw);
+            try (TrainingData trainData = served(executor, prefix, train, "train", objective);
+                    TrainingData valData = served(executor, prefix, val, "val", objective)) {
+                trainer.train(trainData, valData, state, new TrainingProgress(pw, (m, now) -> {
+                    // One file holds weights, optimizer moments, patience and metrics: they cannot disagree.
+                    OnnxModel current = OnnxReader.fromProto(OnnxWriter.withInitializers(start, executor.initializerValues()), null);
+                    TrainingState s = now.get();
+                    new Checkpoint(current, s).write(checkpointFile);
+                    try {
+                        AtomicFiles.writeString(metricsFile, json.writeValueAsString(s.history()));
+                    } catch (java.io.IOException e) {
+                        throw new CandorException("cannot write " + metricsFile + ": " + e.getMessage(), e);
+                    }
+                }));
+                OnnxWriter.write(start, executor.initializerValues(), out);
+            }
         }
         pw.printf("wrote %s (best validation epoch), %s and %s%n", out, metricsFile.getFileName(), checkpointFile.getFileName());
         return 0;

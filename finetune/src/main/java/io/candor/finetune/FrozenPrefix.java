@@ -49,6 +49,7 @@ public final class FrozenPrefix {
     private final String input;
     private final Path cacheDir;
     private final Consumer<String> log;
+    private byte[] prefixDigest;
 
     /**
      * @param cacheDir where to keep the values between runs, or {@code null} to hold them in memory only
@@ -172,9 +173,28 @@ public final class FrozenPrefix {
 
     /** A key for the prefix's values on a split: what determines them, hashed. */
     private String key(DatasetSplit split, boolean withParts) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            text(sha, VERSION + "\n" + cut + "\n" + withParts + "\nopset " + executor.model().opset());
+        MessageDigest sha = sha256();
+        sha.update(prefixDigest());
+        text(sha, String.valueOf(withParts));
+        tensor(sha, "x", split.x());
+        if (withParts) {
+            tensor(sha, "mask", split.mask());
+        }
+        StringBuilder hex = new StringBuilder();
+        for (byte b : sha.digest()) {
+            hex.append(String.format("%02x", b));
+        }
+        return hex.substring(0, 24);
+    }
+
+    /**
+     * The hash of the prefix itself (nodes, weights, cut, opset), taken once for every split: the prefix
+     * is frozen, so it must not change while this object is in use (a changed one is another prefix).
+     */
+    private byte[] prefixDigest() {
+        if (prefixDigest == null) {
+            MessageDigest sha = sha256();
+            text(sha, VERSION + "\n" + cut + "\nopset " + executor.model().opset());
             Set<String> missing = new LinkedHashSet<>();
             for (Node node : executor.graph().nodesFor(List.of(cut), Set.of(input), missing)) {
                 text(sha, node.opType() + "|" + node.domain() + "|" + node.inputs() + "|" + node.outputs());
@@ -185,15 +205,14 @@ public final class FrozenPrefix {
                     }
                 }
             }
-            tensor(sha, "x", split.x());
-            if (withParts) {
-                tensor(sha, "mask", split.mask());
-            }
-            StringBuilder hex = new StringBuilder();
-            for (byte b : sha.digest()) {
-                hex.append(String.format("%02x", b));
-            }
-            return hex.substring(0, 24);
+            prefixDigest = sha.digest();
+        }
+        return prefixDigest;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }

@@ -314,13 +314,15 @@ public final class Trainer implements AutoCloseable {
         for (int b = 0; b < batches.count(); b++) {
             try (NDManager manager = Engines.newManager()) {
                 Batch batch = batches.get(manager, order, b);
-                NDArray logits = executor.run(manager, batch.feeds(), List.of(output)).get(output);
+                // With a penalty, the decomposition's totals are the logits: one pass gives both.
+                OutputPenalty.Forward both = objective.penalty() == null ? null : biasScore.forward(executor, batch);
+                NDArray logits = both != null ? both.logits()
+                        : executor.run(manager, batch.feeds(), List.of(output)).get(output);
                 lossSum += loss.loss(logits, batch.labels()).getFloat() * batch.size();
                 correct += correct(logits, batch.labels());
-                NDArray bias = objective.penalty() == null ? null : biasScore.value(executor, batch);
-                if (bias != null) {
-                    long rows = batch.cdStart() == null ? batch.size() : batch.cdStart().samples();
-                    biasSum += bias.getFloat() * rows;
+                if (both != null) {
+                    long rows = batch.cdStart().samples();
+                    biasSum += both.penalty().getFloat() * rows;
                     marked += rows;
                 }
             }

@@ -127,7 +127,7 @@ class FrozenPrefixTest {
             assertTrue(log.get(0).contains("computed") && log.get(1).contains("read"), log.toString());
             // Another prefix weight is another prefix: computed again, in a folder of its own.
             ex.weight("conv.bias").addi(0.5f);
-            prefix.batches(train, "train", true, 8).close();
+            new FrozenPrefix(ex, "pool", dir, log::add).batches(train, "train", true, 8).close();
             assertTrue(log.get(2).contains("computed"), log.toString());
         }
         try (var folders = Files.list(dir)) {
