@@ -1,17 +1,14 @@
 package io.candor.interop.exec;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import io.candor.interop.CandorException;
 import io.candor.interop.onnx.Graph;
 import io.candor.interop.onnx.Node;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,35 +123,21 @@ public final class GraphRunner<V> {
     }
 
     private List<V> applyScoped(Node node, List<V> inputs, EvalContext context) {
-        Set<NDArray> borrowed = Collections.newSetFromMap(new IdentityHashMap<>());
-        try (NDManager scope = context.batchManager().newSubManager()) {
-            for (V in : inputs) {
-                if (in != null) {
-                    borrowed.addAll(semantics.arrays(in));
-                }
-            }
-            // Borrowed inputs return to their own managers when the scope closes; op results land in
-            // the scope (PyTorch puts a result in its first operand's manager) and are kept below.
-            borrowed.forEach(a -> a.tempAttach(scope));
-            List<V> outputs;
+        List<NDArray> operands = new ArrayList<>();
+        inputs.stream().filter(java.util.Objects::nonNull).forEach(in -> operands.addAll(semantics.arrays(in)));
+        return OpScope.run(context.batchManager(), operands, scope -> {
             try {
-                outputs = semantics.apply(node, inputs, context.withScope(scope));
+                return semantics.apply(node, inputs, context.withScope(scope));
             } catch (CandorException e) {
                 throw e;
             } catch (RuntimeException e) {
                 throw new CandorException(node.describe() + " failed: " + e.getMessage(), e);
             }
-            for (V out : outputs) {
-                if (out != null) {
-                    for (NDArray a : semantics.arrays(out)) {
-                        if (!borrowed.contains(a)) {
-                            a.attach(context.batchManager());
-                        }
-                    }
-                }
-            }
-            return outputs;
-        }
+        }, outputs -> {
+            List<NDArray> arrays = new ArrayList<>();
+            outputs.stream().filter(java.util.Objects::nonNull).forEach(out -> arrays.addAll(semantics.arrays(out)));
+            return arrays;
+        });
     }
 
     /** The nodes needed for {@code wanted} given {@code fed}, and when each tensor is last read. */

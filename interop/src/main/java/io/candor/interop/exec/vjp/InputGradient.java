@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.candor.interop.exec.EvalContext;
 import io.candor.interop.exec.Executor;
+import io.candor.interop.exec.OpScope;
 import io.candor.interop.onnx.Node;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -91,24 +92,14 @@ public final class InputGradient {
             return result == null ? values.get(input).zerosLike() : result;
         }
 
-        /**
-         * The rule in a scope of its own, as the executor runs ops: an op's result lands in its first
-         * operand's manager, which for a weight would be the executor's, and keep it for good.
-         */
+        /** The rule in a scope of its own, as the executor runs ops ({@link OpScope}). */
         private NDArray applyScoped(VjpRule rule, Node node, List<NDArray> inputs, NDArray g) {
-            java.util.Set<NDArray> borrowed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             NDArray out = values.get(node.output(0));
-            try (NDManager scope = context.batchManager().newSubManager()) {
-                inputs.stream().filter(java.util.Objects::nonNull).forEach(borrowed::add);
-                borrowed.add(g);
-                borrowed.add(out);
-                borrowed.forEach(a -> a.tempAttach(scope));
-                NDArray back = rule.apply(node, inputs, out, g, context.trainingAt(node));
-                if (!borrowed.contains(back)) {
-                    back.attach(context.batchManager());
-                }
-                return back;
-            }
+            List<NDArray> operands = new ArrayList<>(inputs);
+            operands.add(g);
+            operands.add(out);
+            return OpScope.run(context.batchManager(), operands,
+                    scope -> rule.apply(node, inputs, out, g, context.trainingAt(node)), List::of);
         }
 
         private Set<String> dependentOnInput() {
