@@ -25,7 +25,7 @@ final class Adam extends StatefulOptimizer {
         NDArray m = state.array("exp_avg/" + name, weight);
         NDArray v = state.array("exp_avg_sq/" + name, weight);
         NDArray g = decayed(scratch, weight, gradient, weightDecay);
-        m.muli(BETA1).addi(g.mul(1 - BETA1));
+        m.muli(BETA1).addi(g.mul(1 - BETA1)); // no autograd
         v.muli(BETA2).addi(g.square().muli(1 - BETA2));
         double correction1 = 1 - Math.pow(BETA1, t);
         double correction2 = Math.sqrt(1 - Math.pow(BETA2, t));

@@ -8,11 +8,12 @@ import io.candor.finetune.penalty.InputGradientPenalty;
 import io.candor.finetune.penalty.OutputPenalty;
 import io.candor.finetune.penalty.Penalty;
 import io.candor.finetune.penalty.SampledPenalty;
-import io.candor.interop.exec.vjp.InputGradient;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Engines;
 import io.candor.interop.exec.Executor;
+import io.candor.interop.exec.vjp.InputGradient;
 import io.candor.interop.tensor.HostTensor;
+import io.candor.interop.tensor.Tensors;
 import io.candor.models.data.DatasetSplit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -218,7 +219,7 @@ public final class Trainer implements AutoCloseable {
             NDArray value = loss.loss(logits, batch.labels());
             if (terms.penalty() != null) {
                 penaltyValue = terms.penalty().getFloat();
-                value = value.add(terms.penalty().mul(lambda));
+                value = value.add(Tensors.times(terms.penalty(), lambda));
             }
             reported = value.getFloat();
             collector.backward(value);

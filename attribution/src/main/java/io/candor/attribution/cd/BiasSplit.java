@@ -7,18 +7,17 @@ import ai.djl.ndarray.NDArray;
  * each part's contribution, elementwise, as ACD does with its constant 1e-20 (CDEP's code adds 1e-19 to
  * the denominator only, which drops the bias where both contributions vanish).
  *
- * <p>Where both contributions are exactly zero (a unit whose whole receptive field is dead) ACD's
- * constant splits the bias evenly, which would leave half of it irrelevant under a mask covering the
- * whole input. Candor departs there: a tied bias is shared in proportion to how much of the layer's
- * output each part carries in that sample ({@link #tieShare}), so a full mask leaves nothing irrelevant
- * and an empty mask nothing relevant. Written as share = (|r| + 2e t) / (|r| + |s| + 2e), which is
- * t at a tie and ACD's (|r| + e) / (|r| + |s| + 2e) to within 1e-20 / (|r| + |s|) elsewhere, with no
- * branch.
+ * <p>Where both contributions are exactly zero (a unit whose whole receptive field is dead, an LSTM's
+ * recurrent term at the first step) ACD's constant splits the bias evenly, which would leave half of it
+ * irrelevant under a mask covering the whole input. Candor departs there: a tied bias is shared in
+ * proportion to how much of the layer's output each part carries in that sample ({@link #tieShare}), so
+ * a full mask leaves nothing irrelevant and an empty mask nothing relevant. Elsewhere the share is
+ * |r| / (|r| + |s|), ACD's to within 1e-20 / (|r| + |s|). The tie is taken without a tiny
+ * denominator: written as (|r| + z t) / (|r| + |s| + z) with z = 1 at a tie and 0 elsewhere, whose
+ * gradient stays finite there (with ACD's 1e-20 it squares to 1e-40, which CPUs that flush
+ * subnormals turn into 0 and the gradient into NaN).
  */
 public final class BiasSplit {
-    /** ACD's constant (cd_propagate.py). */
-    public static final float EPSILON = 1e-20f;
-
     private BiasSplit() {
     }
 
@@ -29,7 +28,9 @@ public final class BiasSplit {
      * @param tieShare per sample, [batch, 1, ...]
      */
     public static NDArray relevant(NDArray r, NDArray rAbs, NDArray sAbs, NDArray bias, NDArray tieShare) {
-        NDArray share = rAbs.add(tieShare.mul(2 * EPSILON)).div(rAbs.add(sAbs).add(2 * EPSILON));
+        NDArray sum = rAbs.add(sAbs);
+        NDArray tie = sum.eq(0).toType(sum.getDataType(), false);
+        NDArray share = rAbs.add(tie.mul(tieShare)).div(sum.add(tie));
         return r.add(share.mul(bias));
     }
 

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import io.candor.attribution.AttributionMethod;
 import io.candor.attribution.Completeness;
 import io.candor.attribution.DifferentiableModel;
+import io.candor.interop.tensor.Tensors;
 
 /**
  * Integrated gradients (Sundararajan et al. 2017): (input - baseline) times the path integral of the
@@ -45,7 +46,7 @@ public final class IntegratedGradients implements AttributionMethod {
                 NDList points = new NDList();
                 NDList seeds = new NDList();
                 for (int k = start; k < end; k++) {
-                    points.add(base.add(delta.mul((float) rule.points()[k])));
+                    points.add(base.add(Tensors.times(delta, (float) rule.points()[k])));
                     seeds.add(seed);
                 }
                 NDArray rows = NDArrays.concat(points, 0);
@@ -56,7 +57,7 @@ public final class IntegratedGradients implements AttributionMethod {
                 NDArray grads = model.inputGradient(chunk, rows, rowSeeds);
                 for (int k = start; k < end; k++) {
                     NDArray g = grads.get((k - start) * n + ":" + (k - start + 1) * n);
-                    sum.addi(g.mul((float) rule.weights()[k]));
+                    sum.addi(g.mul((float) rule.weights()[k])); // no autograd
                 }
             }
         }

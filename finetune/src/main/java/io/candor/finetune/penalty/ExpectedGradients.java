@@ -8,6 +8,7 @@ import io.candor.finetune.Batch;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Executor;
 import io.candor.interop.exec.vjp.InputGradient;
+import io.candor.interop.tensor.Tensors;
 import java.util.function.Consumer;
 
 /**
@@ -58,7 +59,7 @@ public final class ExpectedGradients implements SampledPenalty {
                 long[] images = java.util.Arrays.copyOfRange(marked, from, Math.min(marked.length, from + perPiece));
                 NDArray piece = piece(executor, gradients, m, x, masks, batch.labels(), images);
                 total += piece.getFloat();
-                backward.accept(piece.mul(lambda));
+                backward.accept(Tensors.times(piece, lambda));
             }
         } finally {
             executor.setTraining(training);

@@ -56,11 +56,14 @@ public final class HostTensor {
         return new HostTensor(DataType.fromDjl(array.getDataType()), array.getShape().getShape(), copy);
     }
 
-    /** Creates an NDArray owned by {@code manager} holding a copy of this tensor. */
+    /**
+     * Creates an NDArray owned by {@code manager} holding a copy of this tensor in libtorch's own memory.
+     * (DJL wraps a direct buffer without copying and lets the garbage collector free it once that one
+     * NDArray is closed, while views of it, and tensors autograd saved for the backward pass, may still
+     * read it: they would read freed memory.)
+     */
     public NDArray toNDArray(NDManager manager) {
-        ByteBuffer direct = ByteBuffer.allocateDirect(data.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-        direct.put(data.duplicate()).flip();
-        return manager.create(direct, new Shape(shape), type.toDjl());
+        return Tensors.owned(manager, data, shape, type.toDjl());
     }
 
     public DataType type() {

@@ -5,6 +5,7 @@ import io.candor.attribution.cd.BiasSplit;
 import io.candor.attribution.cd.CdCall;
 import io.candor.attribution.cd.CdRule;
 import io.candor.attribution.cd.CdValue;
+import io.candor.interop.tensor.Tensors;
 import java.util.List;
 
 /**
@@ -88,6 +89,6 @@ public final class LinearRule implements CdRule {
             return bias.reshape(shape);
         }
         float beta = call.attrs().getFloat("beta", 1f);
-        return beta == 1f ? bias : bias.mul(beta);
+        return beta == 1f ? bias : Tensors.times(bias, beta);
     }
 }

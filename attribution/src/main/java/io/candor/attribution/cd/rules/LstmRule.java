@@ -7,6 +7,7 @@ import ai.djl.nn.Activation;
 import io.candor.attribution.cd.CdCall;
 import io.candor.attribution.cd.CdRule;
 import io.candor.attribution.cd.CdValue;
+import io.candor.interop.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -72,8 +73,8 @@ public final class LstmRule implements CdRule {
             NDArray both = newCB.add(newCG).tanh();
             NDArray tb = newCB.tanh();
             NDArray tg = newCG.tanh();
-            hB = o.mul(tb.add(both).sub(tg)).mul(0.5f);
-            hG = o.mul(tg.add(both).sub(tb)).mul(0.5f);
+            hB = Tensors.times(o.mul(tb.add(both).sub(tg)), 0.5f);
+            hG = Tensors.times(o.mul(tg.add(both).sub(tb)), 0.5f);
             cB = newCB;
             cG = newCG;
             relevantH.add(hB);
@@ -115,8 +116,8 @@ public final class LstmRule implements CdRule {
         NDArray fac = f.apply(a.add(c));
         NDArray fbc = f.apply(b.add(c));
         NDArray fabc = f.apply(a.add(b).add(c));
-        NDArray la = fac.sub(fc).add(fabc).sub(fbc).mul(0.5f);
-        NDArray lb = fbc.sub(fc).add(fabc).sub(fac).mul(0.5f);
+        NDArray la = Tensors.times(fac.sub(fc).add(fabc).sub(fbc), 0.5f);
+        NDArray lb = Tensors.times(fbc.sub(fc).add(fabc).sub(fac), 0.5f);
         return new NDArray[] {la, lb, fc};
     }
 

@@ -5,6 +5,7 @@ import io.candor.attribution.cd.BiasSplit;
 import io.candor.attribution.cd.CdCall;
 import io.candor.attribution.cd.CdRule;
 import io.candor.attribution.cd.CdValue;
+import io.candor.interop.tensor.Tensors;
 import java.util.List;
 
 /**
@@ -22,7 +23,7 @@ public final class SquashRule implements CdRule {
         NDArray r = x.relevant();
         NDArray s = x.total().sub(r);
         NDArray atZero = call.plain(List.of(r.zerosLike()));
-        NDArray fromRelevant = call.plain(List.of(r)).sub(atZero).add(total).sub(call.plain(List.of(s))).mul(0.5f);
+        NDArray fromRelevant = Tensors.times(call.plain(List.of(r)).sub(atZero).add(total).sub(call.plain(List.of(s))), 0.5f);
         NDArray fromIrrelevant = total.sub(atZero).sub(fromRelevant);
         return List.of(CdValue.of(total, BiasSplit.relevant(fromRelevant, fromIrrelevant, atZero)));
     }

@@ -78,7 +78,7 @@ public final class BatchNormalization implements OpKernel {
         float unbiased = count > 1 ? count / (float) (count - 1) : 1f;
         NDArray m = batchMean.stopGradient().reshape(mean.getShape());
         NDArray v = batchVar.stopGradient().reshape(var.getShape()).mul(unbiased);
-        mean.muli(momentum).addi(m.mul(1 - momentum));
-        var.muli(momentum).addi(v.mul(1 - momentum));
+        mean.muli(momentum).addi(m.mul(1 - momentum)); // no autograd
+        var.muli(momentum).addi(v.mul(1 - momentum)); // no autograd
     }
 }

@@ -39,6 +39,6 @@ public final class Dropout implements OpKernel {
             return null;
         }
         NDArray keep = call.manager().randomUniform(0f, 1f, shape).gte(ratio);
-        return keep.toType(type, false).div(1f - ratio);
+        return keep.toType(type, false).div(1f - ratio); // no autograd
     }
 }

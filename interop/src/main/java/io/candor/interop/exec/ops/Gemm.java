@@ -3,6 +3,7 @@ package io.candor.interop.exec.ops;
 import ai.djl.ndarray.NDArray;
 import io.candor.interop.exec.OpCall;
 import io.candor.interop.exec.OpKernel;
+import io.candor.interop.tensor.Tensors;
 import java.util.Arrays;
 import java.util.List;
 
@@ -31,10 +32,10 @@ public final class Gemm implements OpKernel {
         }
         NDArray y = (transA ? a.transpose() : a).matMul(transB ? b.transpose() : b);
         if (alpha != 1f) {
-            y = y.mul(alpha);
+            y = Tensors.times(y, alpha);
         }
         if (c != null) {
-            y = y.add(beta == 1f ? c : c.mul(beta));
+            y = y.add(beta == 1f ? c : Tensors.times(c, beta));
         }
         return List.of(y);
     }

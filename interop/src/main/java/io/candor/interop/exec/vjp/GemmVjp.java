@@ -2,6 +2,7 @@ package io.candor.interop.exec.vjp;
 
 import ai.djl.ndarray.NDArray;
 import io.candor.interop.onnx.Node;
+import io.candor.interop.tensor.Tensors;
 import java.util.List;
 
 /** Gemm (y = alpha A op(B) + beta C) with respect to A, for A not transposed: alpha g op(B)^T. */
@@ -14,6 +15,6 @@ final class GemmVjp implements VjpRule {
         NDArray b = inputs.get(1);
         NDArray grad = node.attributes().getInt("transB", 0) != 0 ? gradient.matMul(b) : gradient.matMul(b.transpose());
         float alpha = node.attributes().getFloat("alpha", 1f);
-        return alpha == 1f ? grad : grad.mul(alpha);
+        return alpha == 1f ? grad : Tensors.times(grad, alpha);
     }
 }
