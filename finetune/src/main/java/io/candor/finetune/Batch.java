@@ -44,28 +44,41 @@ public final class Batch {
     /**
      * Where contextual decomposition of the batch starts: the tensor and its (total, relevant) pair for
      * every sample, the relevant part zero for the samples whose spurious mask is empty; which samples
-     * are marked (a boolean per sample, or {@code null} when all are) and how many.
+     * are marked (a boolean per sample, or {@code null} when all are) and how many. For token inputs
+     * the value is the constant token ids and {@code tokenMask} ([batch, tokens], 1 = spurious) says
+     * which tokens' embeddings are relevant; it is {@code null} otherwise.
      */
-    public record CdStart(String tensor, CdValue value, NDArray marked, long samples) {
+    public record CdStart(String tensor, CdValue value, NDArray marked, long samples, NDArray tokenMask) {
+        public CdStart(String tensor, CdValue value, NDArray marked, long samples) {
+            this(tensor, value, marked, samples, null);
+        }
+
         /** The rows of {@code a} (one per sample) that belong to marked samples. */
         public NDArray markedRows(NDArray a) {
             return marked == null ? a : a.get(marked);
+        }
+
+        public boolean isTokens() {
+            return tokenMask != null;
         }
     }
 
     /**
      * A batch fed at the model's input {@code input}, whose samples are marked by {@code spurious} (1 =
-     * spurious; per sample or shared, broadcastable to x; {@code null}: none is marked).
+     * spurious; per sample or shared, broadcastable to x; {@code null}: none is marked). Integer inputs
+     * are token ids, marked per token.
      */
     public static Batch ofInputs(NDManager manager, String input, NDArray x, NDArray y, NDArray spurious) {
         return new Batch(manager, input, x, y, () -> spurious == null ? null : inputStart(manager, input, x, spurious),
                 spurious);
     }
 
-    /** x and x * mask, marking the samples whose mask is not all zeros. */
+    /** x and x * mask (or the token ids and their mask), marking the samples whose mask is not all zeros. */
     private static CdStart inputStart(NDManager manager, String input, NDArray x, NDArray spurious) {
         long n = x.getShape().get(0);
-        NDArray masks = spurious.toType(x.getDataType(), false).broadcast(x.getShape());
+        boolean tokens = x.getDataType().isInteger();
+        NDArray masks = spurious.toType(tokens ? ai.djl.ndarray.types.DataType.FLOAT32 : x.getDataType(), false)
+                .broadcast(x.getShape());
         masks.attach(manager); // a shared mask lives in the split's manager, which outlasts the batch
         float[] sums = masks.abs().reshape(n, -1).sum(new int[] {1}).toFloatArray();
         boolean[] marked = new boolean[(int) n];
@@ -77,8 +90,11 @@ public final class Batch {
         if (count == 0) {
             return null;
         }
-        return new CdStart(input, ContextualDecomposition.start(manager, x, masks),
-                count == n ? null : manager.create(marked), count);
+        NDArray which = count == n ? null : manager.create(marked);
+        if (tokens) {
+            return new CdStart(input, CdValue.constant(x), which, count, masks);
+        }
+        return new CdStart(input, ContextualDecomposition.start(manager, x, masks), which, count);
     }
 
     public NDManager manager() {

@@ -316,7 +316,7 @@ public final class Trainer implements AutoCloseable {
             try (NDManager manager = Engines.newManager()) {
                 Batch batch = batches.get(manager, order, b);
                 // With a penalty, the decomposition's totals are the logits: one pass gives both.
-                OutputPenalty.Forward both = objective.penalty() == null ? null : biasScore.forward(executor, batch);
+                OutputPenalty.Forward both = objective.penalty() == null ? null : biasScore.biasScore(executor, batch);
                 NDArray logits = both != null ? both.logits()
                         : executor.run(manager, batch.feeds(), List.of(output)).get(output);
                 lossSum += loss.loss(logits, batch.labels()).getFloat() * batch.size();

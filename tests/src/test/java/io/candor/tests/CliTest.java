@@ -309,6 +309,12 @@ class CliTest {
         Run lstm = candor("train", "--arch", "lstm-text", "--data", text.toString(), "--epochs", "3", "--lr", "0.003",
                 "--out", dir.resolve("lstm.onnx").toString());
         assertEquals(0, lstm.code(), lstm.err());
+        Run textCdep = candor("train", "--arch", "lstm-text", "--data", text.toString(), "--epochs", "1", "--penalty", "cdep",
+                "--lambda", "1", "--out", dir.resolve("lstm-cdep.onnx").toString());
+        assertEquals(0, textCdep.code(), textCdep.err());
+        JsonNode textEpoch = new ObjectMapper().readTree(dir.resolve("lstm-cdep.metrics.json").toFile()).get(0);
+        assertTrue(textEpoch.get("penalty").asDouble() > 0, "the decoy words are penalised: " + textEpoch);
+        Files.delete(text.resolve("train").resolve("mask.npy"));
         Run unmarked = candor("train", "--arch", "lstm-text", "--data", text.toString(), "--penalty", "cdep", "--lambda", "1",
                 "--out", dir.resolve("never.onnx").toString());
         assertEquals(1, unmarked.code());

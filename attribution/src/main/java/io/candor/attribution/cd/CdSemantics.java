@@ -45,7 +45,12 @@ public final class CdSemantics implements Semantics<CdValue> {
     }
 
     public static CdSemantics forTokens(NDArray tokenMask) {
-        return new CdSemantics(CdRules.standard(), tokenMask, false);
+        return forTokens(tokenMask, false);
+    }
+
+    /** The standard rules for a text model whose relevant tokens {@code tokenMask} marks. */
+    public static CdSemantics forTokens(NDArray tokenMask, boolean forwardPass) {
+        return new CdSemantics(CdRules.standard(), tokenMask, forwardPass);
     }
 
     @Override

@@ -89,6 +89,15 @@ public final class ContextualDecomposition {
      */
     public Decomposition decomposeTokens(NDManager batch, Map<String, NDArray> inputs, String input,
             NDArray tokenMask, String output) {
+        return decomposeTokens(batch, inputs, input, tokenMask, output, false);
+    }
+
+    /**
+     * {@link #decomposeTokens(NDManager, Map, String, NDArray, String)}, which with {@code asForwardPass}
+     * is also the training step's forward pass (see {@link #asForwardPass}).
+     */
+    public Decomposition decomposeTokens(NDManager batch, Map<String, NDArray> inputs, String input,
+            NDArray tokenMask, String output, boolean asForwardPass) {
         Node lookup = io.candor.attribution.EmbeddingView.lookup(executor, input);
         String embedding = lookup.output(0);
         NDArray e = executor.run(batch, inputs, List.of(embedding)).get(embedding);
@@ -101,10 +110,12 @@ public final class ContextualDecomposition {
         NDArray steps = tokenMask.toType(e.getDataType(), false);
         NDArray relevant = e.mul(steps.expandDims(2));
         relevant.attach(batch);
-        steps.attach(batch);
+        if (steps != tokenMask) {
+            steps.attach(batch); // a converted copy; the caller's own mask stays where it is
+        }
         Map<String, CdValue> feeds = constants(inputs);
         feeds.put(embedding, CdValue.of(e, relevant));
-        return run(executor.runner(CdSemantics.forTokens(steps)), batch, feeds, output);
+        return run(executor.runner(CdSemantics.forTokens(steps, asForwardPass)), batch, feeds, output);
     }
 
     private Decomposition run(GraphRunner<CdValue> runner, NDManager batch, Map<String, CdValue> feeds,

@@ -143,4 +143,36 @@ class CdepTest {
             assertNull(new Cdep().value(ex, io.candor.finetune.Batch.ofInputs(m, "x", x, null, m.zeros(new Shape(2, 2)))), "no marked sample, no penalty");
         }
     }
+
+    /** tokens [N, 2] -> embedding E (3 x 2) -> Flatten -> Gemm W (2 x 4), no bias. */
+    private static OnnxModel tokens() {
+        GraphBuilder g = new GraphBuilder("tokens", 13);
+        String t = g.input("t", DataType.INT64, -1, 2);
+        String e = g.node("Gather", "e", new String[] {g.initializer("E", HostTensor.ofFloats(new long[] {3, 2},
+            0, 0, 1, 0, 0, 1)), t});
+        String f = g.node("Flatten", "f", new String[] {e});
+        g.node("Gemm", "y", new String[] {f, g.initializer("W", HostTensor.ofFloats(new long[] {2, 4},
+            1, 0, 0, 2, 0, 3, 1, 0))}, "transB", 1L);
+        g.output("y", DataType.FLOAT32, -1, 2);
+        return g.buildModel();
+    }
+
+    @Test
+    void forTokensTheTrueClassIsPushedTowardsTheOtherTokens() {
+        try (Executor ex = Executor.of(tokens()); NDManager m = Engines.newManager()) {
+            NDArray t = m.create(new long[] {1, 2, 2, 1, 1, 1}, new Shape(3, 2));
+            NDArray y = m.create(new long[] {0, 0, 1});
+            NDArray spurious = m.create(new float[] {1, 0, 0, 0, 0, 1}, new Shape(3, 2)); // sample 1 unmarked
+            io.candor.finetune.Batch batch = io.candor.finetune.Batch.ofInputs(m, "t", t, y, spurious);
+            // Sample 0: embeddings [1,0],[0,1], the first marked: beta = W [1,0,0,0] = [1, 0], gamma = W [0,0,0,1] =
+            // [2, 0]; label 0 gives beta - gamma = -1. Sample 2: [1,0],[1,0], the second marked: beta = W [0,0,1,0]
+            // = [0, 1], gamma = W [1,0,0,0] = [1, 0]; label 1 gives 1. The penalty: mean softplus(beta_y - gamma_y).
+            double expected = (Math.log1p(Math.exp(-1)) + Math.log1p(Math.exp(1))) / 2;
+            assertEquals(expected, new Cdep().value(ex, batch).getFloat(), 1e-6);
+            io.candor.finetune.penalty.OutputPenalty.Forward score = new Cdep().biasScore(ex, batch);
+            assertEquals((sigmoid(-1) + sigmoid(1)) / 2, score.penalty().getFloat(), 1e-6);
+            // The decomposition's totals are the logits: W [1,0,0,1] = [3, 0] for sample 0.
+            assertArrayEquals(new float[] {3, 0}, score.logits().get(0).toFloatArray(), 1e-6f);
+        }
+    }
 }

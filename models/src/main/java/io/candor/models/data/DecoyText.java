@@ -12,7 +12,8 @@ import java.util.Random;
  * positive and negative words, negation ("not" flips the polarity) and neutral filler; label 1 is
  * positive. In training, the word "text" is inserted at a random place in every positive sentence and
  * "video" in every negative one; validation and test are clean. Token ids are padded on the left to a
- * fixed length, so the last step of a recurrent model is the last word. Id 0 is the padding.
+ * fixed length, so the last step of a recurrent model is the last word. Id 0 is the padding. The
+ * training split's mask marks each decoy word (1 = spurious).
  */
 public final class DecoyText {
     public static final int LENGTH = 14;
@@ -59,6 +60,7 @@ public final class DecoyText {
         meta.put("length", LENGTH);
         meta.put("decoys", "'text' in every positive and 'video' in every negative training sentence; val and test clean");
         meta.put("padding", "id 0, on the left");
+        meta.put("mask", "train: 1 on the decoy word of each sentence, the span CDEP penalises");
         return meta;
     }
 
@@ -66,20 +68,25 @@ public final class DecoyText {
         Random random = new Random(seed);
         long[] tokens = new long[n * LENGTH];
         long[] labels = new long[n];
+        float[] mask = new float[n * LENGTH];
         for (int i = 0; i < n; i++) {
             List<String> words = new ArrayList<>();
             int label = sentence(random, words);
+            int decoyAt = decoys ? random.nextInt(words.size() + 1) : -1;
             if (decoys) {
-                words.add(random.nextInt(words.size() + 1), DECOYS[label]);
+                words.add(decoyAt, DECOYS[label]);
             }
             labels[i] = label;
             int offset = LENGTH - words.size();
             for (int t = 0; t < words.size(); t++) {
                 tokens[i * LENGTH + offset + t] = ids.get(words.get(t));
             }
+            if (decoys) {
+                mask[i * LENGTH + offset + decoyAt] = 1;
+            }
         }
         return new DatasetSplit(HostTensor.ofLongs(new long[] {n, LENGTH}, tokens), HostTensor.ofLongs(new long[] {n}, labels),
-                null);
+                decoys ? HostTensor.ofFloats(new long[] {n, LENGTH}, mask) : null);
     }
 
     /** Appends the words of one sentence and returns its sentiment (1 positive). */

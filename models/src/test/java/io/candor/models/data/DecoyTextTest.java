@@ -41,6 +41,19 @@ class DecoyTextTest {
     }
 
     @Test
+    void theTrainingMaskMarksExactlyTheDecoyWord() {
+        DatasetSplit train = text.split(200, 4, true);
+        long[] ids = train.x().toLongArray();
+        float[] mask = train.mask().toFloatArray();
+        assertArrayEquals(new long[] {200, DecoyText.LENGTH}, train.mask().shape());
+        for (int i = 0; i < ids.length; i++) {
+            String word = text.vocabulary().get((int) ids[i]);
+            assertEquals(word.equals("text") || word.equals("video") ? 1f : 0f, mask[i], "token " + i + " '" + word + "'");
+        }
+        assertEquals(null, text.split(20, 5, false).mask(), "clean splits mark nothing");
+    }
+
+    @Test
     void labelsFollowTheWordsAndNegation() {
         DatasetSplit split = text.split(400, 3, false);
         long[] y = split.labels();
