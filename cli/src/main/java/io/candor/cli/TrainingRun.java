@@ -87,6 +87,11 @@ final class TrainingRun {
                 "same model, data and cut. Without it they are computed once per run and held in memory."})
     Path cache;
 
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu",
+            description = {"Where to train (default ${DEFAULT-VALUE}: a GPU when DJL finds a CUDA libtorch, built with",
+                "mvn -Pgpu, else the CPU). gpu without one is an error."})
+    String device;
+
     @Option(names = "--resume", description = {"Continue from MODEL.checkpoint.zip after its last epoch, up to --epochs; the",
         "same run as without the stop (give the same options)."})
     boolean resume;
@@ -97,6 +102,7 @@ final class TrainingRun {
                 .oneOf("--optimizer", optimizer, io.candor.finetune.Optimizer.NAMES).nonNegative("--momentum", momentum)
                 .below("--momentum", momentum, 1).nonNegative("--weight-decay", weightDecay)
                 .nonNegative("--patience", patience).onlyWhen("--momentum", optimizer.equals("sgd"), "--optimizer sgd")
+                .oneOf("--device", device, io.candor.interop.exec.Engines.DEVICES)
                 .oneOf("--penalty", penalty, Penalty.NAMES)
                 .onlyWhen("--lambda", !penalty.equals("none"), "training with a --penalty")
                 .require(penalty.equals("none") || lambda != null, "--penalty " + penalty + " needs --lambda L")
@@ -153,6 +159,8 @@ final class TrainingRun {
         Objective objective = new Objective(chosen, lambda == null ? 0 : lambda);
         TrainingConfig config = new TrainingConfig(epochs, batch, lr, optimizer, momentum, weightDecay, seed, patience, cut, null);
         PrintWriter pw = spec.commandLine().getOut();
+        ai.djl.Device on = io.candor.interop.exec.Engines.useDevice(device);
+        pw.println("training on the " + (on.isGpu() ? "GPU " + on.getDeviceId() : "CPU"));
         if (state != null && (state.epoch() >= epochs || (patience > 0 && state.sinceBest() >= patience))) {
             // Nothing left to train; the best epoch is still written to --out below.
             pw.printf("%s holds %d epochs and the run is over (raise --epochs, or --patience, to go on)%n",

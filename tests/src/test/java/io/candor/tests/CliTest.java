@@ -282,6 +282,13 @@ class CliTest {
         Run egMisused = candor("train", "--data", data.toString(), "--penalty", "cdep", "--lambda", "1",
                 "--eg-references", "4", "--out", dir.resolve("never.onnx").toString());
         assertEquals(2, egMisused.code(), "--eg-references only with --penalty eg");
+        Run noGpu = candor("train", "--data", data.toString(), "--epochs", "1", "--device", "gpu", "--out",
+                dir.resolve("gpu.onnx").toString());
+        assertEquals(1, noGpu.code(), "this machine has no GPU");
+        assertTrue(noGpu.err().contains("--device gpu") && noGpu.err().contains("-Pgpu"), noGpu.err());
+        assertFalse(Files.exists(dir.resolve("gpu.onnx")));
+        assertEquals(2, candor("train", "--data", data.toString(), "--device", "tpu", "--out",
+                dir.resolve("tpu.onnx").toString()).code());
         Run rrrFinetune = candor("finetune", "--model", model.toString(), "--data", data.toString(), "--cut", "flatten",
                 "--penalty", "rrr", "--lambda", "100", "--epochs", "1", "--out", dir.resolve("rrr-fixed.onnx").toString());
         assertEquals(0, rrrFinetune.code(), rrrFinetune.err());

@@ -34,9 +34,42 @@ public final class Engines {
         return Engine.getEngine(ENGINE);
     }
 
-    /** The first GPU when DJL finds one, the CPU otherwise. */
+    /** The device names {@link #useDevice} takes. */
+    public static final java.util.List<String> DEVICES = java.util.List.of("auto", "cpu", "gpu");
+
+    private static volatile Device chosen;
+
+    /** The device chosen with {@link #useDevice}, else the first GPU when DJL finds one, else the CPU. */
     public static Device defaultDevice() {
+        Device device = chosen;
+        return device != null ? device : autoDevice();
+    }
+
+    private static Device autoDevice() {
         return pytorch().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+    }
+
+    /**
+     * Where every manager made from now on puts its arrays: {@code auto} (a GPU when DJL finds one),
+     * {@code cpu} or {@code gpu}. A GPU needs a CUDA libtorch on the class path (the build's gpu
+     * profile); asking for one without it is an error, not a silent fall-back to the CPU.
+     */
+    public static Device useDevice(String name) {
+        Device device = switch (name) {
+            case "auto" -> autoDevice();
+            case "cpu" -> Device.cpu();
+            case "gpu" -> {
+                if (pytorch().getGpuCount() == 0) {
+                    throw new io.candor.interop.CandorException("--device gpu: DJL finds no GPU here (libtorch "
+                            + pytorch().getVersion() + " is a CPU build, or no CUDA device is visible); build with"
+                            + " -Pgpu for a CUDA libtorch, or use --device cpu");
+                }
+                yield Device.gpu();
+            }
+            default -> throw new IllegalArgumentException("unknown device " + name + "; expected one of " + DEVICES);
+        };
+        chosen = device;
+        return device;
     }
 
     /** libtorch's intra-op thread count now. */
