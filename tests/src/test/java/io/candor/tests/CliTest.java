@@ -43,9 +43,13 @@ class CliTest {
     void helpListsTheCommands() {
         Run r = candor("--help");
         assertEquals(0, r.code());
-        for (String command : new String[] {"inspect", "predict", "bench", "demo"}) {
+        for (String command : new String[] {"inspect", "predict", "bench", "demo", "reproduce"}) {
             assertTrue(r.out().contains(command), r.out());
         }
+        Run reproduce = candor("reproduce", "cdep", "--help");
+        assertEquals(0, reproduce.code());
+        assertTrue(reproduce.out().contains("results.md") && reproduce.out().contains("--quick"), reproduce.out());
+        assertEquals(2, candor("reproduce", "cdep", "--seeds", "0").code(), "at least one seed");
     }
 
     @Test
