@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "finetune", mixinStandardHelpOptions = true,
         description = {"Fine-tunes a trained model: everything up to --cut stays frozen as it is (weights, BatchNorm",
             "statistics, evaluation mode) and the layers after it train on the dataset, with an explanation",
-            "penalty (--penalty cdep --lambda L) on the regions its mask.npy marks spurious.", "",
+            "penalty (--penalty cdep --lambda L) on what the data marks spurious (mask.npy, --masks, --spurious-words).", "",
             "Writes FIXED.onnx (the input graph with its initializers replaced, nothing else changed),",
             "FIXED.metrics.json (objective, penalty, accuracy per epoch) and FIXED.checkpoint.zip after every",
             "epoch (for --resume).", "",

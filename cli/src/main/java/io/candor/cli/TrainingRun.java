@@ -18,13 +18,13 @@ import io.candor.interop.io.AtomicFiles;
 import io.candor.interop.onnx.OnnxModel;
 import io.candor.interop.onnx.OnnxReader;
 import io.candor.interop.onnx.OnnxWriter;
-import io.candor.models.data.DatasetFolder;
 import io.candor.models.data.DatasetSplit;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,8 +32,13 @@ import picocli.CommandLine.Option;
  * optimizer, schedule, outputs (the model, its metrics and a checkpoint after every epoch) and --resume.
  */
 final class TrainingRun {
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "A dataset folder (candor data make).")
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = {"The training data: " + TrainingDataOptions.LAYOUTS + ". Spurious regions: mask.npy,",
+                "--masks or --spurious-words."})
     Path data;
+
+    @Mixin
+    TrainingDataOptions dataOptions;
 
     @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default ${DEFAULT-VALUE}).")
     int epochs;
@@ -57,17 +62,18 @@ final class TrainingRun {
     int patience;
 
     @Option(names = "--penalty", defaultValue = "none", paramLabel = "none|cdep|rrr|eg",
-            description = {"An explanation penalty added to the cross-entropy (default ${DEFAULT-VALUE}), on the regions",
-                "the dataset's mask.npy marks spurious (1 = spurious). cdep: the share contextual decomposition",
-                "gives those regions of every logit, averaged over the samples whose mask is not empty. rrr: the",
-                "summed squares of the cross-entropy's input gradient there (summed over channels first). eg:",
-                "Expected Gradients of each marked image's label probability, with references from the batch,",
-                "summed there (slow: K extra passes per image)."})
+            description = {"An explanation penalty added to the cross-entropy (default ${DEFAULT-VALUE}), on what the data",
+                "marks spurious. cdep: the share contextual decomposition gives the marked region of every logit,",
+                "averaged over the marked samples (for token ids: -log of the other tokens' share of the true",
+                "class's logit). rrr: the summed squares of the cross-entropy's input gradient there (summed over",
+                "channels first). eg: Expected Gradients of each marked image's label probability, with references",
+                "from the batch, summed there (slow: K extra passes per image)."})
     String penalty;
 
     @Option(names = "--lambda", paramLabel = "L",
-            description = {"The penalty's weight (required with a penalty). The penalty lies in [0, 1] while the",
-                "cross-entropy starts near ln(classes): compare the two in MODEL.metrics.json."})
+            description = {"The penalty's weight (required with a penalty). CDEP's image penalty lies in [0, 1] while",
+                "the cross-entropy starts near ln(classes): compare the two in MODEL.metrics.json (docs/finetune.md,",
+                "\"Choosing lambda\")."})
     Float lambda;
 
     @Option(names = "--eg-references", paramLabel = "K",
@@ -145,14 +151,16 @@ final class TrainingRun {
         Checkpoint resumed = resume ? Checkpoint.read(checkpointFile) : null;
         TrainingState state = resumed == null ? null : resumed.state();
         OnnxModel start = resumed != null ? resumed.model() : fresh.get();
-        DatasetSplit train = DatasetFolder.read(data, "train");
-        DatasetSplit val = DatasetFolder.read(data, "val");
+        TrainingDataOptions.Splits splits = dataOptions.read(data, start);
+        DatasetSplit train = splits.train();
+        DatasetSplit val = splits.val();
         if (train.size() == 0 || val.size() == 0) {
             throw new CandorException(data + ": the train and val splits must hold at least one sample each");
         }
         if (!penalty.equals("none") && train.mask() == null) {
-            throw new CandorException(data.resolve("train") + " has no mask.npy: --penalty " + penalty
-                    + " needs the spurious regions marked (1 = spurious)");
+            throw new CandorException(data.resolve("train") + " marks nothing spurious: --penalty " + penalty
+                    + " needs the spurious regions marked (mask.npy in a dataset folder, --masks for image folders,"
+                    + " --spurious-words for TSV text)");
         }
         Penalty chosen = penalty.equals("eg") && egReferences != null ? new ExpectedGradients(egReferences)
                 : Penalty.named(penalty);

@@ -33,6 +33,15 @@ public final class TsvText {
 
     /** @param vocabulary the ids to use (e.g. the training split's), or {@code null} to build one from this file */
     public static Loaded read(Path file, String textColumn, String labelColumn, int length, List<String> vocabulary) {
+        return read(file, textColumn, labelColumn, length, vocabulary, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #read(Path, String, String, int, List)}, with a mask ([N, length], 1 = spurious) on every
+     * occurrence of the {@code spurious} words (lower case), or none when the set is empty.
+     */
+    public static Loaded read(Path file, String textColumn, String labelColumn, int length, List<String> vocabulary,
+            java.util.Set<String> spurious) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -67,17 +76,20 @@ public final class TsvText {
         List<String> classes = classNames(labels);
         long[] tokens = new long[texts.size() * length];
         long[] y = new long[texts.size()];
+        float[] mask = new float[texts.size() * length];
         for (int n = 0; n < texts.size(); n++) {
             List<String> w = texts.get(n);
             List<String> kept = w.size() > length ? w.subList(w.size() - length, w.size()) : w;
             int offset = length - kept.size();
             for (int t = 0; t < kept.size(); t++) {
                 tokens[n * length + offset + t] = ids.getOrDefault(kept.get(t), 1);
+                mask[n * length + offset + t] = spurious.contains(kept.get(t)) ? 1 : 0;
             }
             y[n] = classes.indexOf(labels.get(n));
         }
-        DatasetSplit split = new DatasetSplit(HostTensor.ofLongs(new long[] {texts.size(), length}, tokens),
-                HostTensor.ofLongs(new long[] {texts.size()}, y), null);
+        long[] shape = {texts.size(), length};
+        DatasetSplit split = new DatasetSplit(HostTensor.ofLongs(shape, tokens), HostTensor.ofLongs(new long[] {texts.size()}, y),
+                spurious.isEmpty() ? null : HostTensor.ofFloats(shape, mask));
         return new Loaded(split, vocab, classes);
     }
 

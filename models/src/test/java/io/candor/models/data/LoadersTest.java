@@ -108,5 +108,16 @@ class LoadersTest {
         assertArrayEquals(new long[] {1, 0}, other.split().labels());
         CandorException column = assertThrows(CandorException.class, () -> TsvText.read(test, "text", "label", 3, null));
         assertTrue(column.getMessage().contains("no column 'text'"), column.getMessage());
+        assertEquals(null, loaded.split().mask(), "no spurious words, no mask");
+    }
+
+    @Test
+    void spuriousWordsAreMarkedWhereverTheyOccur() throws IOException {
+        Path train = dir.resolve("decoys.tsv");
+        Files.writeString(train, "text\tlabel\nthe video was video dull\t0\ntext is great\t1\n");
+        TsvText.Loaded loaded = TsvText.read(train, "text", "label", 5, null, java.util.Set.of("video", "text"));
+        // Row 0 fills all five steps; row 1 is padded on the left by two.
+        assertArrayEquals(new long[] {2, 5}, loaded.split().mask().shape());
+        assertArrayEquals(new float[] {0, 1, 0, 1, 0, 0, 0, 1, 0, 0}, loaded.split().mask().toFloatArray());
     }
 }
