@@ -60,6 +60,15 @@ final class CdepBenchmarks {
                         new Method("EG", "eg", 10f, List.of("--eg-references", quick ? "4" : "200"))),
                 "vanilla 60.1, CDEP 97.2, RRR 99.0, EG 97.8 (test accuracy, lying patches)", 95,
                 quick ? "Expected Gradients with 4 references per image instead of 200, to fit the quick run" : ""));
+        all.add(new Benchmark("color-digits",
+                sizes(quick ? 6000 : 30000, quick ? 1000 : 3000, quick ? 2000 : 3000),
+                // The reference's batch of 256; the quick run's few samples need more, smaller steps.
+                List.of("--arch", "color-cnn", "--epochs", quick ? "2" : "5", "--patience", "2", "--batch",
+                        quick ? "64" : "256", "--weight-decay", "0.001"), "test",
+                List.of(Method.vanilla(), new Method("CDEP", "cdep", 1000f, List.of("--cdep-pixels", "8"))),
+                "vanilla 0.2, CDEP 31.0, RRR 0.2, EG 10.0 (test accuracy, colours inverted)", 25,
+                "CDEP's colour protocol: 8 single pixels per batch drawn by ink frequency; RRR and EG need masks"
+                        + " here, which a colour does not have"));
         all.add(new Benchmark("decoy-text",
                 sizes(quick ? 4000 : 20000, quick ? 500 : 2000, quick ? 1000 : 2000),
                 List.of("--arch", "lstm-text", "--epochs", quick ? "4" : "10", "--patience", "3"), "test",

@@ -53,8 +53,6 @@ final class CdepResultsTable {
             finetuned.forEach(row -> md.append(line(row)));
         }
         md.append("\n## Not in this table yet\n\n");
-        md.append("- color-digits: CDEP's colour protocol (single-pixel blobs sampled by how often a pixel is ink) is not");
-        md.append(" implemented yet.\n");
         md.append("- patch-lesions: the generator does not bias a CNN yet (issue #12), so its row would measure nothing.\n");
         return md.toString();
     }

@@ -29,7 +29,7 @@ final class ReproduceCommand implements Runnable {
 
     @Command(name = "cdep", mixinStandardHelpOptions = true,
             description = {"The CDEP paper's synthetic benchmarks (Rieger et al. 2020): vanilla training, CDEP, RRR and",
-                "Expected Gradients on decoy-digits, and vanilla and CDEP on decoy-text, plus fine-tuning the vanilla",
+                "Expected Gradients on decoy-digits, vanilla and CDEP on color-digits and decoy-text, plus fine-tuning the vanilla",
                 "decoy-digits model after its convolutions with and without CDEP. Writes DIR/results.md and",
                 "DIR/results.json (accuracy mean and standard deviation over seeds, the lambda, seconds per epoch,",
                 "peak resident memory, and the command of each row), the data, models and a log per command.",

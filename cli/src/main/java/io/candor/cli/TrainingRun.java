@@ -10,6 +10,7 @@ import io.candor.finetune.Trainer;
 import io.candor.finetune.TrainingConfig;
 import io.candor.finetune.TrainingData;
 import io.candor.finetune.TrainingState;
+import io.candor.finetune.penalty.CdepPixels;
 import io.candor.finetune.penalty.ExpectedGradients;
 import io.candor.finetune.penalty.Penalty;
 import io.candor.interop.CandorException;
@@ -71,15 +72,21 @@ final class TrainingRun {
     String penalty;
 
     @Option(names = "--lambda", paramLabel = "L",
-            description = {"The penalty's weight (required with a penalty). CDEP's image penalty lies in [0, 1] while",
-                "the cross-entropy starts near ln(classes): compare the two in MODEL.metrics.json (docs/finetune.md,",
-                "\"Choosing lambda\")."})
+            description = {"The penalty's weight. Default: CDEP 1000 on images and 1 on token ids, RRR 1000, EG 10 (from",
+                "Candor's benchmarks). CDEP's image penalty lies in [0, 1] while the cross-entropy starts near",
+                "ln(classes): compare the two in MODEL.metrics.json (docs/finetune.md, \"Choosing lambda\")."})
     Float lambda;
 
     @Option(names = "--eg-references", paramLabel = "K",
             description = "With --penalty eg: references per image (default " + Penalty.EG_REFERENCES
                     + ", the CDEP code's for DecoyMNIST).")
     Integer egReferences;
+
+    @Option(names = "--cdep-pixels", paramLabel = "K",
+            description = {"With --penalty cdep and data without masks: CDEP's ColorMNIST protocol, for a bias with no",
+                "place (a colour). Each batch draws K single pixels (all channels), in proportion to how often a",
+                "training image has ink there, and sums their CDEP terms (the reference uses 8)."})
+    Integer cdepPixels;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the initialisation and the shuffling (default ${DEFAULT-VALUE}).")
     long seed;
@@ -111,9 +118,10 @@ final class TrainingRun {
                 .oneOf("--device", device, io.candor.interop.exec.Engines.DEVICES)
                 .oneOf("--penalty", penalty, Penalty.NAMES)
                 .onlyWhen("--lambda", !penalty.equals("none"), "training with a --penalty")
-                .require(penalty.equals("none") || lambda != null, "--penalty " + penalty + " needs --lambda L")
                 .nonNegative("--lambda", lambda == null ? 0 : lambda)
                 .onlyWhen("--eg-references", penalty.equals("eg"), "--penalty eg")
+                .onlyWhen("--cdep-pixels", penalty.equals("cdep"), "--penalty cdep")
+                .positive("--cdep-pixels", cdepPixels == null ? 1 : cdepPixels)
                 .positive("--eg-references", egReferences == null ? 1 : egReferences);
     }
 
@@ -126,13 +134,20 @@ final class TrainingRun {
             return null;
         }
         String reason = objective.penalty() != null && objective.penalty().needsInput()
-                ? "--penalty " + penalty + " takes the gradient with respect to the input, through the prefix"
+                ? (cdepPixels != null ? "--cdep-pixels marks pixels of the input in every step"
+                        : "--penalty " + penalty + " takes the gradient with respect to the input, through the prefix")
                 : FrozenPrefix.whyNot(executor, cut);
         if (reason != null) {
             pw.println("note: the frozen prefix runs in every step: " + reason);
             return null;
         }
         return new FrozenPrefix(executor, cut, cache, pw::println);
+    }
+
+    private Penalty pixelProtocol(DatasetSplit train) {
+        long[] shape = train.x().shape();
+        return new CdepPixels(CdepPixels.inkFrequency(train.x()), shape[shape.length - 2], shape[shape.length - 1],
+                cdepPixels, seed);
     }
 
     /** A split as training sees it: from the prefix's values, computed once, or from the input. */
@@ -157,14 +172,20 @@ final class TrainingRun {
         if (train.size() == 0 || val.size() == 0) {
             throw new CandorException(data + ": the train and val splits must hold at least one sample each");
         }
-        if (!penalty.equals("none") && train.mask() == null) {
+        if (!penalty.equals("none") && train.mask() == null && cdepPixels == null) {
             throw new CandorException(data.resolve("train") + " marks nothing spurious: --penalty " + penalty
                     + " needs the spurious regions marked (mask.npy in a dataset folder, --masks for image folders,"
-                    + " --spurious-words for TSV text)");
+                    + " --spurious-words for TSV text, or --cdep-pixels for a bias with no place, such as a colour)");
         }
         Penalty chosen = penalty.equals("eg") && egReferences != null ? new ExpectedGradients(egReferences)
-                : Penalty.named(penalty);
-        Objective objective = new Objective(chosen, lambda == null ? 0 : lambda);
+                : cdepPixels != null ? pixelProtocol(train) : Penalty.named(penalty);
+        float weight = lambda != null ? lambda
+                : Penalty.defaultLambda(penalty, train.x().type() == io.candor.interop.tensor.DataType.INT64);
+        if (lambda == null && chosen != null) {
+            spec.commandLine().getOut().printf("lambda %s (the default for --penalty %s on this input; see --lambda)%n",
+                    Reproduction.number(weight), penalty);
+        }
+        Objective objective = new Objective(chosen, weight);
         TrainingConfig config = new TrainingConfig(epochs, batch, lr, optimizer, momentum, weightDecay, seed, patience, cut, null);
         PrintWriter pw = spec.commandLine().getOut();
         ai.djl.Device on = io.candor.interop.exec.Engines.useDevice(device);

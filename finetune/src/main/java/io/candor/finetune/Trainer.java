@@ -204,9 +204,9 @@ public final class Trainer implements AutoCloseable {
     public Step step(Batch batch) {
         Penalty chosen = objective.penalises() ? objective.penalty() : null;
         float lambda = objective.lambda();
-        if (chosen != null && chosen.needsInput() && batch.spurious() == null) {
-            throw new CandorException("--penalty needs each batch's input and spurious masks: batches from the"
-                    + " model's input, not from a cached prefix");
+        if (chosen != null && chosen.needsInput() && !batch.fed().equals(input)) {
+            throw new CandorException("--penalty needs each batch's input: batches from the model's input, not from a"
+                    + " cached prefix");
         }
         NDArray logits;
         float reported;

@@ -286,6 +286,8 @@ class CliTest {
         Run egMisused = candor("train", "--data", data.toString(), "--penalty", "cdep", "--lambda", "1",
                 "--eg-references", "4", "--out", dir.resolve("never.onnx").toString());
         assertEquals(2, egMisused.code(), "--eg-references only with --penalty eg");
+        assertEquals(2, candor("train", "--data", data.toString(), "--penalty", "rrr", "--lambda", "1", "--cdep-pixels", "8",
+                "--out", dir.resolve("never.onnx").toString()).code(), "--cdep-pixels only with --penalty cdep");
         Run noGpu = candor("train", "--data", data.toString(), "--epochs", "1", "--device", "gpu", "--out",
                 dir.resolve("gpu.onnx").toString());
         assertEquals(1, noGpu.code(), "this machine has no GPU");
@@ -297,9 +299,10 @@ class CliTest {
                 "--penalty", "rrr", "--lambda", "100", "--epochs", "1", "--out", dir.resolve("rrr-fixed.onnx").toString());
         assertEquals(0, rrrFinetune.code(), rrrFinetune.err());
         assertTrue(rrrFinetune.out().contains("--penalty rrr takes the gradient with respect to the input"), rrrFinetune.out());
-        Run noLambda = candor("train", "--data", data.toString(), "--penalty", "cdep", "--out", dir.resolve("x.onnx").toString());
-        assertEquals(2, noLambda.code());
-        assertTrue(noLambda.err().contains("--penalty cdep needs --lambda"), noLambda.err());
+        Run defaultLambda = candor("train", "--data", data.toString(), "--penalty", "cdep", "--epochs", "1", "--out",
+                dir.resolve("default-lambda.onnx").toString());
+        assertEquals(0, defaultLambda.code(), defaultLambda.err());
+        assertTrue(defaultLambda.out().contains("lambda 1000 (the default for --penalty cdep"), defaultLambda.out());
         Run negative = candor("train", "--data", data.toString(), "--penalty", "cdep", "--lambda", "-1", "--out",
                 dir.resolve("x.onnx").toString());
         assertEquals(2, negative.code());

@@ -128,4 +128,19 @@ class TrainingDataCliTest {
         assertEquals(1, nothing.code());
         assertTrue(nothing.err().contains("image folders"), nothing.err());
     }
+
+    @Test
+    void aColourHasNoMaskSoCdepDrawsPixels() throws IOException {
+        Path colours = dir.resolve("colours");
+        assertEquals(0, candor("data", "make", "color-digits", "--out", colours.toString(), "--n-train", "128", "--n-val",
+                "32", "--n-test", "32").code());
+        Run unmarked = candor("train", "--arch", "color-cnn", "--data", colours.toString(), "--penalty", "cdep", "--lambda",
+                "10", "--out", dir.resolve("never.onnx").toString());
+        assertEquals(1, unmarked.code());
+        assertTrue(unmarked.err().contains("--cdep-pixels"), unmarked.err());
+        Run pixels = candor("train", "--arch", "color-cnn", "--data", colours.toString(), "--penalty", "cdep", "--lambda",
+                "10", "--cdep-pixels", "2", "--epochs", "1", "--out", dir.resolve("colour-cdep.onnx").toString());
+        assertEquals(0, pixels.code(), pixels.err());
+        assertTrue(penalty(dir.resolve("colour-cdep.metrics.json")) > 0, "the drawn pixels are penalised");
+    }
 }

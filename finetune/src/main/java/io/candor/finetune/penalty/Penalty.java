@@ -23,6 +23,20 @@ public sealed interface Penalty permits OutputPenalty, InputGradientPenalty, Sam
         return false;
     }
 
+    /**
+     * The lambda used when none is given, from the sweeps on Candor's benchmarks (docs/finetune.md,
+     * "Choosing lambda"): CDEP 1000 on images (it gave the best fine-tuning of a biased decoy-digits
+     * model), 1 on token ids (whose -log share is unbounded; 100 collapsed the LSTM), RRR 1000, EG 10.
+     */
+    static float defaultLambda(String name, boolean tokens) {
+        return switch (name) {
+            case "cdep" -> tokens ? 1f : 1000f;
+            case "rrr" -> 1000f;
+            case "eg" -> 10f;
+            default -> 0f;
+        };
+    }
+
     /** The penalty called {@code name} ("none" gives {@code null}). */
     static Penalty named(String name) {
         return switch (name) {
