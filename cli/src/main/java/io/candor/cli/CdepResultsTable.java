@@ -16,13 +16,16 @@ final class CdepResultsTable {
         md.append("# CDEP's benchmarks, reproduced by Candor").append(quick ? " (--quick)" : "").append("\n\n");
         md.append(String.format(Locale.ROOT, "%d seed(s) per method; %.1f minutes in all. Each row's command reruns it;",
                 results.get("seeds"), (Double) results.get("minutes")));
-        md.append(" `logs/` holds every command's output.\n");
+        md.append(" `logs/` holds every command's output. The swap test (on the validation split, where it marks");
+        md.append(" something) gives each marked sample another's spurious part and counts how often the prediction");
+        md.append(" follows it: near 0 for a model that ignores it.\n");
         List<Map<String, Object>> rows = (List<Map<String, Object>>) results.get("rows");
         for (CdepBenchmarks.Benchmark b : benchmarks) {
             md.append("\n## ").append(b.name()).append("\n\n");
             md.append("The paper: ").append(b.paper()).append(".\n\n");
-            md.append("| method | lambda | ").append(b.split()).append(" accuracy (%) | s / epoch | peak MiB | command |\n");
-            md.append("|---|---|---|---|---|---|\n");
+            md.append("| method | lambda | ").append(b.split()).append(" accuracy (%) | swap test: follows (%) | s / epoch | peak MiB"
+                    + " | command |\n");
+            md.append("|---|---|---|---|---|---|---|\n");
             Double cdep = null;
             for (Map<String, Object> row : rows) {
                 if (!row.get("benchmark").equals(b.name())) {
@@ -48,8 +51,8 @@ final class CdepResultsTable {
                     .append(first.get("cut")).append("'\n\n");
             md.append(String.format(Locale.ROOT, "The vanilla model before fine-tuning: %.2f%% on test.%n%n",
                     100 * (Double) first.get("before")));
-            md.append("| method | lambda | test accuracy after (%) | s / epoch | peak MiB | command |\n");
-            md.append("|---|---|---|---|---|---|\n");
+            md.append("| method | lambda | test accuracy after (%) | swap test: follows (%) | s / epoch | peak MiB | command |\n");
+            md.append("|---|---|---|---|---|---|---|\n");
             finetuned.forEach(row -> md.append(line(row)));
         }
         md.append("\n## Not in this table yet\n\n");
@@ -63,9 +66,10 @@ final class CdepResultsTable {
         boolean oneSeed = ((List<?>) row.get("accuracies")).size() == 1;
         String accuracy = String.format(Locale.ROOT, oneSeed ? "%.2f" : "%.2f +- %.2f", 100 * (Double) row.get("mean"),
                 100 * (Double) row.get("std"));
-        return String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %s | `%s` |%n", row.get("method"),
+        Double followed = (Double) row.get("swapFollowed");
+        return String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %s | `%s` |%n", row.get("method"),
                 lambda == null ? "-" : Reproduction.number(((Number) lambda).doubleValue()), accuracy,
-                (Double) row.get("secondsPerEpoch"), peak == null ? "-" : String.format(Locale.ROOT, "%.0f", peak),
+                followed == null ? "-" : String.format(Locale.ROOT, "%.1f", 100 * followed), (Double) row.get("secondsPerEpoch"), peak == null ? "-" : String.format(Locale.ROOT, "%.0f", peak),
                 row.get("command"));
     }
 }

@@ -3,9 +3,11 @@ package io.candor.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.candor.finetune.Evaluation;
+import io.candor.finetune.SwapTest;
 import io.candor.interop.exec.Executor;
 import io.candor.interop.onnx.OnnxReader;
 import io.candor.models.data.DatasetFolder;
+import io.candor.models.data.DatasetSplit;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -17,7 +19,8 @@ import picocli.CommandLine.Spec;
 /** {@code candor evaluate}: accuracy and confusion of a model on a dataset split. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = {"Measures a model on a dataset split: accuracy, accuracy per class, confusion matrix",
-            "(rows: true class), and for two classes ROC AUC and the best F1."})
+            "(rows: true class), and for two classes ROC AUC and the best F1. Where the split marks something",
+            "spurious (mask.npy), the swap test: how often the prediction follows another sample's marked part."})
 final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "MODEL", description = "The .onnx file.")
     Path model;
@@ -37,12 +40,18 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Evaluation e;
+        SwapTest swap;
         try (Executor executor = Executor.of(OnnxReader.read(model))) {
-            e = Evaluation.of(executor, DatasetFolder.read(data, split), 256);
+            DatasetSplit measured = DatasetFolder.read(data, split);
+            e = Evaluation.of(executor, measured, 256);
+            swap = SwapTest.of(executor, measured, 256);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(e));
+            ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            com.fasterxml.jackson.databind.node.ObjectNode tree = mapper.valueToTree(e);
+            tree.set("swapTest", mapper.valueToTree(swap));
+            out.println(mapper.writeValueAsString(tree));
         } else {
             out.printf("%s on %s/%s: %d samples, accuracy %.4f%n", model.getFileName(), data.getFileName(), split, e.samples(),
                     e.accuracy());
@@ -52,6 +61,10 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             if (e.rocAuc() != null) {
                 out.printf("ROC AUC %.4f, best F1 %.4f%n", e.rocAuc(), e.bestF1());
+            }
+            if (swap != null) {
+                out.printf("swap test (%d marked samples given another's spurious part): the prediction follows it in"
+                        + " %.1f%%, changes in %.1f%%%n", swap.pairs(), 100 * swap.followed(), 100 * swap.changed());
             }
         }
         out.flush();

@@ -32,7 +32,11 @@ final class Reproduction {
     }
 
     /** What one trained model measured. */
-    record Run(double accuracy, double secondsPerEpoch, Double peakMiB, List<String> command) {
+    /**
+     * @param followed the swap test's share on the validation split (how often the prediction follows
+     *     another sample's spurious part), or null where it marks nothing
+     */
+    record Run(double accuracy, Double followed, double secondsPerEpoch, Double peakMiB, List<String> command) {
         /** The model the command wrote (its --out, the last argument). */
         Path model() {
             return Path.of(command.get(command.size() - 1));
@@ -68,6 +72,20 @@ final class Reproduction {
         long start = System.nanoTime();
         candor(name, args);
         Double peak = PeakMemory.mebibytes();
+        double accuracy = evaluate(model, data, split).get("accuracy").asDouble();
+        JsonNode swap = evaluate(model, data, "val").get("swapTest");
+        Double followed = swap == null || swap.isNull() ? null : swap.get("followed").asDouble();
+        try {
+            double perEpoch = secondsPerEpoch(TrainCommand.sibling(model, ".metrics.json"));
+            progress.printf(" %6.2f%%  (%.0f s)%n", 100 * accuracy, (System.nanoTime() - start) / 1e9);
+            return new Run(accuracy, followed, perEpoch, peak, args);
+        } catch (IOException e) {
+            throw new CandorException("cannot read the metrics of " + model + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code candor evaluate --json} on one split. */
+    private JsonNode evaluate(Path model, Path data, String split) {
         List<String> evaluate = List.of("evaluate", "--model", model.toString(), "--data", data.toString(), "--split",
                 split, "--json");
         StringWriter text = new StringWriter();
@@ -76,15 +94,12 @@ final class Reproduction {
             code = Candor.run(evaluate.toArray(String[]::new), pw, pw);
         }
         if (code != 0) {
-            throw new CandorException("evaluating " + model + " failed: " + text);
+            throw new CandorException("evaluating " + model + " on " + split + " failed: " + text);
         }
         try {
-            double accuracy = json.readTree(text.toString()).get("accuracy").asDouble();
-            double perEpoch = secondsPerEpoch(TrainCommand.sibling(model, ".metrics.json"));
-            progress.printf(" %6.2f%%  (%.0f s)%n", 100 * accuracy, (System.nanoTime() - start) / 1e9);
-            return new Run(accuracy, perEpoch, peak, args);
+            return json.readTree(text.toString());
         } catch (IOException e) {
-            throw new CandorException("cannot read the results of " + model + ": " + e.getMessage(), e);
+            throw new CandorException("cannot read the evaluation of " + model + ": " + e.getMessage(), e);
         }
     }
 
@@ -110,6 +125,9 @@ final class Reproduction {
         row.put("accuracies", runs.stream().map(Run::accuracy).toList());
         row.put("mean", mean);
         row.put("std", runs.size() > 1 ? Math.sqrt(var) : 0.0);
+        List<Double> followed = runs.stream().map(Run::followed).filter(java.util.Objects::nonNull).toList();
+        row.put("swapFollowed", followed.isEmpty() ? null : followed.stream().mapToDouble(Double::doubleValue).average()
+                .orElse(Double.NaN));
         row.put("secondsPerEpoch", runs.stream().mapToDouble(Run::secondsPerEpoch).average().orElse(Double.NaN));
         row.put("peakMiB", runs.stream().map(Run::peakMiB).filter(java.util.Objects::nonNull)
                 .max(Double::compare).orElse(null));

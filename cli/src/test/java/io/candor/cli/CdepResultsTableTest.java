@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class CdepResultsTableTest {
     private static Reproduction.Run run(double accuracy) {
-        return new Reproduction.Run(accuracy, 2.0, 500.0, List.of("train", "--out", "m.onnx"));
+        return new Reproduction.Run(accuracy, 0.25, 2.0, 500.0, List.of("train", "--out", "m.onnx"));
     }
 
     @Test
@@ -44,7 +44,7 @@ class CdepResultsTableTest {
         String md = CdepResultsTable.markdown(results, benchmarks);
         assertTrue(md.contains("Target: CDEP >= 95%. Measured 96.0%: met."), md);
         assertTrue(md.contains("Target: CDEP >= 75%. Measured 60.0%: **not met**."), md);
-        assertTrue(md.contains("| CDEP | 100 | 96.00 | 2.0 | 500 | `./candor train --out m.onnx` |"), md);
+        assertTrue(md.contains("| CDEP | 100 | 96.00 | 25.0 | 2.0 | 500 | `./candor train --out m.onnx` |"), md);
     }
 
     @Test
