@@ -1,0 +1,107 @@
+package io.candor.interpreter;
+
+/**
+ * FLINT's measures of an interpreter (Parekh et al. 2021, {@code flint.py analyze}), on host arrays: f
+ * and g logits [N][C], attributes Phi [N][J] and the linear head's weight W [C][J].
+ *
+ * <p>An attribute's relevance to a sample is alpha_j = Phi_j W_{c,j} for the class c that g predicts;
+ * Candor normalises it as the paper does, r_j = alpha_j / max_j |alpha_j| (the released code compares
+ * the signed alpha with max alpha / tau; the paper's form is also the one r_{c,j} averages).
+ */
+public final class FlintMetrics {
+    private FlintMetrics() {
+    }
+
+    /** The share of samples where g's predicted class is f's. */
+    public static double fidelity(float[][] f, float[][] g) {
+        long same = 0;
+        for (int n = 0; n < f.length; n++) {
+            same += argmax(f[n]) == argmax(g[n]) ? 1 : 0;
+        }
+        return same / (double) f.length;
+    }
+
+    /** The share of samples where f's predicted class is among g's k highest logits. */
+    public static double topKFidelity(float[][] f, float[][] g, int k) {
+        long hits = 0;
+        for (int n = 0; n < f.length; n++) {
+            int target = argmax(f[n]);
+            int above = 0;
+            for (float v : g[n]) {
+                above += v > g[n][target] ? 1 : 0;
+            }
+            hits += above < k ? 1 : 0;
+        }
+        return hits / (double) f.length;
+    }
+
+    /** The share of samples whose predicted class is the label. */
+    public static double accuracy(float[][] logits, long[] labels) {
+        long right = 0;
+        for (int n = 0; n < logits.length; n++) {
+            right += argmax(logits[n]) == labels[n] ? 1 : 0;
+        }
+        return right / (double) logits.length;
+    }
+
+    /** Per sample, r_j = alpha_j / max_j |alpha_j| for g's predicted class (zeros where alpha is all 0). */
+    public static float[][] relevance(float[][] phi, float[][] g, float[][] w) {
+        float[][] r = new float[phi.length][];
+        for (int n = 0; n < phi.length; n++) {
+            int c = argmax(g[n]);
+            int j = phi[n].length;
+            float[] alpha = new float[j];
+            float max = 0;
+            for (int k = 0; k < j; k++) {
+                alpha[k] = phi[n][k] * w[c][k];
+                max = Math.max(max, Math.abs(alpha[k]));
+            }
+            for (int k = 0; k < j && max > 0; k++) {
+                alpha[k] /= max;
+            }
+            r[n] = alpha;
+        }
+        return r;
+    }
+
+    /** Conciseness CN_tau: the mean number of attributes per sample with r_j > 1 / tau. */
+    public static double conciseness(float[][] relevance, double tau) {
+        long count = 0;
+        for (float[] r : relevance) {
+            for (float v : r) {
+                count += v > 1 / tau ? 1 : 0;
+            }
+        }
+        return count / (double) relevance.length;
+    }
+
+    /** r_{c,j}: the mean of r over the samples g predicts as c (zeros for a class never predicted). */
+    public static float[][] classRelevance(float[][] relevance, float[][] g, int classes) {
+        int j = relevance.length == 0 ? 0 : relevance[0].length;
+        float[][] sum = new float[classes][j];
+        int[] count = new int[classes];
+        for (int n = 0; n < relevance.length; n++) {
+            int c = argmax(g[n]);
+            count[c]++;
+            for (int k = 0; k < j; k++) {
+                sum[c][k] += relevance[n][k];
+            }
+        }
+        for (int c = 0; c < classes; c++) {
+            for (int k = 0; k < j && count[c] > 0; k++) {
+                sum[c][k] /= count[c];
+            }
+        }
+        return sum;
+    }
+
+    static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}
