@@ -8,6 +8,7 @@ import io.candor.interop.exec.ops.Cast;
 import io.candor.interop.exec.ops.Concat;
 import io.candor.interop.exec.ops.ConstantOfShape;
 import io.candor.interop.exec.ops.Conv;
+import io.candor.interop.exec.ops.ConvTranspose;
 import io.candor.interop.exec.ops.Dropout;
 import io.candor.interop.exec.ops.Flatten;
 import io.candor.interop.exec.ops.Gather;
@@ -56,6 +57,7 @@ public final class OpKernels {
         k.put("Softmax", Softmax.softmax());
         k.put("LogSoftmax", Softmax.logSoftmax());
         k.put("Conv", new Conv());
+        k.put("ConvTranspose", new ConvTranspose());
         k.put("Gemm", new Gemm());
         k.put("MatMul", new MatMul());
         k.put("MaxPool", new MaxPool());
