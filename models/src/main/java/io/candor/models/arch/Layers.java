@@ -39,6 +39,31 @@ public final class Layers {
         return graph.node("Gemm", name, new String[] {x, w, b}, "transB", 1L);
     }
 
+    /**
+     * ConvTranspose2d(in, out, kernel, stride, padding, output_padding) with bias; PyTorch takes the
+     * fan-in of its weight [in, out, k, k] from the second axis, out * k * k.
+     */
+    public String convTranspose(String name, String x, int in, int out, int kernel, int stride, int padding,
+            int outputPadding) {
+        int fanIn = out * kernel * kernel;
+        String w = graph.initializer(name + ".weight", uniform(fanIn, in, out, kernel, kernel));
+        String b = graph.initializer(name + ".bias", uniform(fanIn, out));
+        return graph.node("ConvTranspose", name, new String[] {x, w, b}, "kernel_shape", new long[] {kernel, kernel},
+                "pads", new long[] {padding, padding, padding, padding}, "strides", new long[] {stride, stride},
+                "output_padding", new long[] {outputPadding, outputPadding});
+    }
+
+    /** LeakyReLU with PyTorch's default slope 0.01. */
+    public String leakyRelu(String name, String x) {
+        return graph.node("LeakyRelu", name, new String[] {x}, "alpha", 0.01f);
+    }
+
+    /** Reshape to {@code shape} (0 copies the input's size, -1 is inferred). */
+    public String reshape(String name, String x, long... shape) {
+        String s = graph.initializer(name + ".shape", HostTensor.ofLongs(new long[] {shape.length}, shape));
+        return graph.node("Reshape", name, new String[] {x, s});
+    }
+
     public String relu(String name, String x) {
         return graph.node("Relu", name, new String[] {x});
     }
