@@ -34,6 +34,8 @@ public final class InterpreterGraph {
     public static final String LOGITS = "interpreter_logits";
     public static final String RECONSTRUCTION = "reconstruction";
     static final int POOLED = 3;
+    /** Initializers that are part of the architecture, not weights: the pooling matrix. */
+    private static final String FIXED = ".matrix";
 
     private InterpreterGraph() {
     }
@@ -71,13 +73,18 @@ public final class InterpreterGraph {
         return g.build();
     }
 
+    /** Whether training changes the initializer {@code name} (the pooling matrix stays as built). */
+    public static boolean trains(String name) {
+        return !name.endsWith(FIXED);
+    }
+
     private static String convolutional(Layers l, String x, long[] shape, int attributes) {
         int channels = (int) shape[0];
         long h = shape[1];
         long w = shape[2];
         String a = l.leakyRelu("psi.act1", l.conv("psi.conv", x, channels, 64, 3, 1));
         String flat = l.reshape("psi.maps", a, 0, 64, h * w);
-        String pooling = l.graph().initializer("psi.pool.matrix", adaptiveAveraging(h, w));
+        String pooling = l.graph().initializer("psi.pool" + FIXED, adaptiveAveraging(h, w));
         String pooled = l.graph().node("MatMul", "psi.pool", new String[] {flat, pooling});
         String features = l.reshape("psi.flat", pooled, 0, 64L * POOLED * POOLED);
         return l.leakyRelu("psi.act2", l.linear("psi.fc", features, 64 * POOLED * POOLED, attributes));

@@ -1,0 +1,135 @@
+package io.candor.interpreter;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import io.candor.finetune.Optimizer;
+import io.candor.interop.CandorException;
+import io.candor.interop.exec.Engines;
+import io.candor.interop.exec.Executor;
+import io.candor.interop.tensor.Tensors;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Post-hoc FLINT: trains the interpreter graph (every weight of it) on a {@link TapCache}, the model
+ * itself frozen, with the scheduled sum of output fidelity, input fidelity, conciseness-diversity and
+ * sparsity; one backward pass and one optimizer step per batch.
+ */
+public final class FlintTrainer implements AutoCloseable {
+    private final Executor interpreter;
+    private final LossSchedule schedule;
+    private final Optimizer optimizer;
+    private final int batch;
+    private final List<String> weights;
+
+    public FlintTrainer(Executor interpreter, LossSchedule schedule, Optimizer optimizer, int batch) {
+        this.interpreter = interpreter;
+        this.schedule = schedule;
+        this.optimizer = optimizer;
+        this.batch = batch;
+        this.weights = new ArrayList<>(interpreter.weights().keySet().stream()
+                .filter(name -> interpreter.weight(name).getDataType().isFloating() && InterpreterGraph.trains(name))
+                .sorted().toList());
+    }
+
+    /** The epoch's mean of each loss term (weighted or not, they are reported unweighted) and of the total. */
+    public Map<String, Double> epoch(TapCache data, int epoch, Random random) {
+        int n = data.size();
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        Map<String, Double> sums = new LinkedHashMap<>();
+        int batches = 0;
+        weights.forEach(w -> interpreter.weight(w).setRequiresGradient(true));
+        interpreter.setTraining(true);
+        try (NDManager root = Engines.newManager()) {
+            NDArray taps = data.taps().toNDArray(root);
+            NDArray logits = data.logits().toNDArray(root);
+            NDArray inputs = data.inputs().toNDArray(root);
+            boolean reconstructs = inputs.getDataType().isFloating();
+            for (int start = 0; start < n; start += batch) {
+                try (NDManager m = root.newSubManager()) {
+                    long[] rows = new long[Math.min(batch, n - start)];
+                    for (int i = 0; i < rows.length; i++) {
+                        rows[i] = order[start + i];
+                    }
+                    NDArray index = m.create(rows);
+                    Map<String, NDArray> terms = step(m, taps.get(index), logits.get(index),
+                            reconstructs ? inputs.get(index) : null, epoch);
+                    terms.forEach((k, v) -> sums.merge(k, (double) v.getFloat(), Double::sum));
+                    batches++;
+                }
+            }
+        } finally {
+            interpreter.setTraining(false);
+            weights.forEach(w -> interpreter.weight(w).setRequiresGradient(false));
+        }
+        Map<String, Double> means = new LinkedHashMap<>();
+        for (var e : sums.entrySet()) {
+            means.put(e.getKey(), e.getValue() / batches);
+        }
+        return means;
+    }
+
+    /** One optimizer step; returns each term and the total, detached. */
+    private Map<String, NDArray> step(NDManager m, NDArray taps, NDArray fLogits, NDArray inputs, int epoch) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        try (GradientCollector collector = Engines.pytorch().newGradientCollector()) {
+            Map<String, NDArray> y = interpreter.run(m, Map.of(interpreter.singleInput(), taps),
+                    List.of(InterpreterGraph.ATTRIBUTES, InterpreterGraph.LOGITS, InterpreterGraph.RECONSTRUCTION));
+            NDArray phi = y.get(InterpreterGraph.ATTRIBUTES);
+            Map<String, NDArray> terms = new LinkedHashMap<>();
+            terms.put("of", FlintLosses.outputFidelity(fLogits, y.get(InterpreterGraph.LOGITS)));
+            if (inputs != null) {
+                terms.put("if", FlintLosses.inputFidelity(y.get(InterpreterGraph.RECONSTRUCTION), inputs));
+            }
+            terms.put("cd", FlintLosses.concisenessDiversity(phi));
+            terms.put("l1", FlintLosses.sparsity(phi));
+            NDArray total = null;
+            for (var e : terms.entrySet()) {
+                float w = schedule.weight(e.getKey(), epoch);
+                out.put(e.getKey(), e.getValue().stopGradient());
+                if (w != 0) {
+                    NDArray weighted = Tensors.times(e.getValue(), w);
+                    total = total == null ? weighted : total.add(weighted);
+                }
+            }
+            if (total == null) {
+                throw new CandorException("every loss weight is zero in epoch " + epoch + ": nothing to train");
+            }
+            float value = total.getFloat();
+            if (!Float.isFinite(value)) {
+                throw new CandorException("the interpreter's loss became " + value + " in epoch " + epoch
+                        + "; lower the learning rate");
+            }
+            out.put("total", total.stopGradient());
+            collector.backward(total);
+        }
+        try (NDManager scratch = Engines.newManager()) {
+            for (String name : weights) {
+                NDArray weight = interpreter.weight(name);
+                try (NDArray grad = weight.getGradient()) {
+                    optimizer.update(scratch, name, weight, grad);
+                }
+                ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) weight);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        optimizer.close();
+    }
+}
