@@ -1,0 +1,96 @@
+package io.candor.interpreter;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.candor.interop.exec.Engines;
+import io.candor.interop.exec.Executor;
+import io.candor.interop.tensor.HostTensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code dictionary.json} says about a trained interpreter, measured on a split's tap cache:
+ * accuracy of f and g, fidelity (and top-5 fidelity where there are at least 5 classes), conciseness
+ * CN_tau, the class x attribute relevance r_{c,j} with the pairs above a threshold, and each attribute's
+ * MAX samples (the split's rows where it is largest).
+ */
+public final class Dictionary {
+    /** FLINT's tau values for CN_tau. */
+    public static final double[] TAUS = {1.5, 2, 2.5, 3, 4, 5};
+    /** FLINT's threshold on r_{c,j} for MNIST. */
+    public static final double RELEVANT = 0.1;
+    static final int MAX_SAMPLES = 3;
+
+    private Dictionary() {
+    }
+
+    public static Map<String, Object> measure(Executor interpreter, TapCache data) {
+        float[][] phi;
+        float[][] g;
+        try (NDManager m = Engines.newManager()) {
+            Map<String, NDArray> out = interpreter.run(m, Map.of(interpreter.singleInput(), data.taps().toNDArray(m)),
+                    List.of(InterpreterGraph.ATTRIBUTES, InterpreterGraph.LOGITS));
+            phi = rows(HostTensor.of(out.get(InterpreterGraph.ATTRIBUTES)));
+            g = rows(HostTensor.of(out.get(InterpreterGraph.LOGITS)));
+        }
+        float[][] f = rows(data.logits());
+        float[][] w = rows(HostTensor.of(interpreter.weight("h.weight")));
+        int classes = f[0].length;
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("samples", data.size());
+        metrics.put("accuracyF", FlintMetrics.accuracy(f, data.labels()));
+        metrics.put("accuracyG", FlintMetrics.accuracy(g, data.labels()));
+        metrics.put("fidelity", FlintMetrics.fidelity(f, g));
+        if (classes >= 5) {
+            metrics.put("top5Fidelity", FlintMetrics.topKFidelity(f, g, 5));
+        }
+        float[][] relevance = FlintMetrics.relevance(phi, g, w);
+        Map<String, Double> conciseness = new LinkedHashMap<>();
+        for (double tau : TAUS) {
+            conciseness.put(Double.toString(tau), FlintMetrics.conciseness(relevance, tau));
+        }
+        metrics.put("conciseness", conciseness);
+        float[][] byClass = FlintMetrics.classRelevance(relevance, g, classes);
+        List<Map<String, Object>> pairs = new ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            for (int j = 0; j < byClass[c].length; j++) {
+                if (byClass[c][j] > RELEVANT) {
+                    pairs.add(Map.of("class", c, "attribute", j, "relevance", (double) byClass[c][j]));
+                }
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("metrics", metrics);
+        out.put("classRelevance", byClass);
+        out.put("relevantPairs", pairs);
+        out.put("maxSamples", maxSamples(phi));
+        return out;
+    }
+
+    /** Per attribute, the rows with its {@link #MAX_SAMPLES} largest values, largest first. */
+    static int[][] maxSamples(float[][] phi) {
+        int j = phi.length == 0 ? 0 : phi[0].length;
+        int[][] best = new int[j][];
+        for (int k = 0; k < j; k++) {
+            final int attribute = k;
+            best[k] = java.util.stream.IntStream.range(0, phi.length).boxed()
+                    .sorted((a, b) -> Float.compare(phi[b][attribute], phi[a][attribute])).limit(MAX_SAMPLES)
+                    .mapToInt(Integer::intValue).toArray();
+        }
+        return best;
+    }
+
+    static float[][] rows(HostTensor t) {
+        long[] s = t.shape();
+        int n = (int) s[0];
+        int width = n == 0 ? 0 : (int) (t.size() / n);
+        float[] v = t.toFloatArray();
+        float[][] out = new float[n][];
+        for (int i = 0; i < n; i++) {
+            out[i] = java.util.Arrays.copyOfRange(v, i * width, (i + 1) * width);
+        }
+        return out;
+    }
+}

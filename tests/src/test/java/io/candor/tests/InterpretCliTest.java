@@ -1,0 +1,70 @@
+package io.candor.tests;
+
+import static io.candor.tests.CliRunner.candor;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.candor.interop.onnx.OnnxReader;
+import io.candor.interop.ort.OrtModel;
+import io.candor.interop.tensor.HostTensor;
+import io.candor.interop.testing.Arrays2;
+import io.candor.tests.CliRunner.Run;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InterpretCliTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void learnsADictionaryAndWritesTheInterpreterAsOnnx() throws IOException {
+        Path data = dir.resolve("digits");
+        assertEquals(0, candor("data", "make", "decoy-digits", "--no-decoys", "--out", data.toString(), "--n-train", "600",
+                "--n-val", "100", "--n-test", "200").code());
+        Path model = dir.resolve("cnn.onnx");
+        assertEquals(0, candor("train", "--data", data.toString(), "--epochs", "1", "--out", model.toString()).code());
+        Path out = dir.resolve("dictionary");
+        Run run = candor("interpret", "--model", model.toString(), "--data", data.toString(), "--taps", "pool2",
+                "--attributes", "8", "--epochs", "3", "--loss-weights", "of=1@0,cd=0.2@1", "--out", out.toString());
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("epoch 3:") && run.out().contains("fidelity"), run.out());
+        JsonNode d = new ObjectMapper().readTree(out.resolve("dictionary.json").toFile());
+        assertEquals(8, d.get("attributes").asInt());
+        assertEquals(3, d.get("epochs").size());
+        JsonNode metrics = d.get("metrics");
+        assertEquals(200, metrics.get("samples").asInt());
+        for (String key : new String[] {"accuracyF", "accuracyG", "fidelity", "top5Fidelity"}) {
+            double v = metrics.get(key).asDouble();
+            assertTrue(v >= 0 && v <= 1, key + " " + v);
+        }
+        assertEquals(6, metrics.get("conciseness").size());
+        assertEquals(10, d.get("classRelevance").size());
+        assertEquals(8, d.get("classRelevance").get(0).size());
+        assertEquals(8, d.get("maxSamples").size());
+        assertEquals(3, d.get("maxSamples").get(0).size());
+        // Any runtime runs the interpreter: ONNX Runtime gives attributes for a batch of taps.
+        try (OrtModel ort = OrtModel.open(OnnxReader.read(out.resolve("interpreter.onnx")))) {
+            HostTensor taps = HostTensor.ofFloats(new long[] {2, 50, 4, 4}, Arrays2.random(3, 1600));
+            assertArrayEquals(new long[] {2, 8}, ort.run(Map.of("pool2", taps)).get("attributes").shape());
+        }
+        Run noTap = candor("interpret", "--model", model.toString(), "--data", data.toString(), "--taps", "pool9",
+                "--out", dir.resolve("never").toString());
+        assertEquals(1, noTap.code());
+        assertTrue(noTap.err().contains("pool9"), noTap.err());
+        assertFalse(Files.exists(dir.resolve("never")), "nothing written");
+        assertEquals(2, candor("interpret", "--model", model.toString(), "--data", data.toString(), "--taps", "pool2",
+                "--attributes", "0", "--out", dir.resolve("never").toString()).code());
+        Run badWeights = candor("interpret", "--model", model.toString(), "--data", data.toString(), "--taps", "pool2",
+                "--loss-weights", "zz=1", "--out", dir.resolve("never").toString());
+        assertEquals(1, badWeights.code());
+        assertTrue(badWeights.err().contains("--loss-weights"), badWeights.err());
+    }
+}
