@@ -21,18 +21,6 @@ import org.junit.jupiter.api.Test;
 
 /** Post-hoc FLINT on a small trained digit classifier: the interpreter learns to mimic it. */
 class FlintTrainerTest {
-    private static float[][] rows(HostTensor t) {
-        long[] s = t.shape();
-        int n = (int) s[0];
-        int width = (int) (t.size() / n);
-        float[] v = t.toFloatArray();
-        float[][] out = new float[n][];
-        for (int i = 0; i < n; i++) {
-            out[i] = java.util.Arrays.copyOfRange(v, i * width, (i + 1) * width);
-        }
-        return out;
-    }
-
     @Test
     void theInterpreterLearnsToAgreeWithTheFrozenModel() {
         DecoyDigits digits = new DecoyDigits();
@@ -69,7 +57,7 @@ class FlintTrainerTest {
         try (NDManager m = Engines.newManager()) {
             NDArray g = interpreter.run(m, Map.of("pool1", data.taps().toNDArray(m)), List.of(InterpreterGraph.LOGITS))
                     .get(InterpreterGraph.LOGITS);
-            return FlintMetrics.fidelity(rows(data.logits()), rows(HostTensor.of(g)));
+            return FlintMetrics.fidelity(Dictionary.rows(data.logits()), Dictionary.rows(HostTensor.of(g)));
         }
     }
 
