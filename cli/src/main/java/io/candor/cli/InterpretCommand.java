@@ -7,6 +7,7 @@ import io.candor.finetune.TrainingConfig;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Executor;
 import io.candor.interop.io.AtomicFiles;
+import io.candor.interop.onnx.GraphMerge;
 import io.candor.interop.onnx.OnnxModel;
 import io.candor.interop.onnx.OnnxReader;
 import io.candor.interop.onnx.OnnxWriter;
@@ -36,11 +37,12 @@ import picocli.CommandLine.Spec;
         description = {"Learns a small dictionary of high-level attributes from a hidden tensor of a trained model",
             "(FLINT, post hoc): an attribute network Psi on the tap, a linear head h on the attributes that mimics",
             "the model, and a decoder that reconstructs the input, trained on the tap values computed once.", "",
-            "Writes OUT/interpreter.onnx (input: the tap; outputs: attributes, interpreter_logits, reconstruction)",
-            "and OUT/dictionary.json: the taps, J, the loss weights, per-epoch losses, and on the test split the",
+            "Writes OUT/interpreter.onnx (input: the tap; outputs: attributes, interpreter_logits, reconstruction),",
+            "OUT/model_interpreted.onnx (the model with the interpreter grafted on at the tap: its inputs and",
+            "outputs unchanged, plus the interpreter's three) and OUT/dictionary.json: the taps, J, the loss weights, per-epoch losses, and on the test split the",
             "accuracy of f and g, fidelity (argmax g = argmax f), top-5 fidelity, conciseness CN_tau, the class x",
             "attribute relevance r_{c,j}, the relevant pairs (r > 0.1) and each attribute's MAX samples (test row",
-            "ids). Still to come (issue #9): several taps, concepts, pictures, the merged model, report.html."})
+            "ids). Still to come (issue #9): several taps, concepts, pictures, report.html."})
 final class InterpretCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "MODEL.onnx", description = "The trained model (frozen).")
     Path model;
@@ -118,7 +120,10 @@ final class InterpretCommand implements Callable<Integer> {
             dictionary.put("epochs", history);
             dictionary.putAll(Dictionary.measure(interpreter, testTaps));
             Files.createDirectories(out);
-            OnnxWriter.write(graph, interpreter.initializerValues(), out.resolve("interpreter.onnx"));
+            var trained = OnnxWriter.withInitializers(graph, interpreter.initializerValues());
+            OnnxWriter.write(trained, out.resolve("interpreter.onnx"));
+            OnnxWriter.write(GraphMerge.attach(explained.proto(), trained, Map.of(tap, tap), "interpreter/"),
+                    out.resolve("model_interpreted.onnx"));
         }
         AtomicFiles.writeString(out.resolve("dictionary.json"),
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(dictionary));
@@ -126,7 +131,8 @@ final class InterpretCommand implements Callable<Integer> {
         Map<String, Object> m = (Map<String, Object>) dictionary.get("metrics");
         pw.printf("test: accuracy f %.4f, g %.4f, fidelity %.4f, CN_1.5 %.2f%n", m.get("accuracyF"), m.get("accuracyG"),
                 m.get("fidelity"), ((Map<?, ?>) m.get("conciseness")).get("1.5"));
-        pw.printf("wrote %s and %s%n", out.resolve("interpreter.onnx"), out.resolve("dictionary.json"));
+        pw.printf("wrote %s, %s and %s%n", out.resolve("interpreter.onnx"), out.resolve("model_interpreted.onnx"),
+                out.resolve("dictionary.json"));
         return 0;
     }
 

@@ -55,6 +55,23 @@ class InterpretCliTest {
             HostTensor taps = HostTensor.ofFloats(new long[] {2, 50, 4, 4}, Arrays2.random(3, 1600));
             assertArrayEquals(new long[] {2, 8}, ort.run(Map.of("pool2", taps)).get("attributes").shape());
         }
+        // The model with the interpreter grafted on: its own output unchanged, the interpreter's beside it,
+        // and Candor's executor agreeing with ONNX Runtime on all of them.
+        HostTensor digits = io.candor.models.data.DatasetFolder.read(data, "test").x();
+        HostTensor few = HostTensor.ofFloats(new long[] {4, 1, 28, 28}, java.util.Arrays.copyOf(digits.toFloatArray(), 4 * 784));
+        var merged = OnnxReader.read(out.resolve("model_interpreted.onnx"));
+        java.util.List<String> names = java.util.List.of("fc2", "attributes", "interpreter_logits", "reconstruction");
+        try (OrtModel ort = OrtModel.open(merged); OrtModel original = OrtModel.open(OnnxReader.read(model));
+                io.candor.interop.exec.Executor ex = io.candor.interop.exec.Executor.of(merged);
+                ai.djl.ndarray.NDManager m = io.candor.interop.exec.Engines.newManager()) {
+            Map<String, HostTensor> theirs = ort.run(Map.of("input", few), names);
+            Arrays2.assertClose(original.run(Map.of("input", few)).get("fc2").toFloatArray(),
+                    theirs.get("fc2").toFloatArray(), 1e-6, "the model's output is unchanged");
+            var ours = ex.run(m, Map.of("input", few.toNDArray(m)), names);
+            for (String name : names) {
+                Arrays2.assertClose(theirs.get(name).toFloatArray(), HostTensor.of(ours.get(name)).toFloatArray(), 1e-4, name);
+            }
+        }
         Run noTap = candor("interpret", "--model", model.toString(), "--data", data.toString(), "--taps", "pool9",
                 "--out", dir.resolve("never").toString());
         assertEquals(1, noTap.code());
