@@ -25,6 +25,12 @@ public record TapCache(String tap, HostTensor taps, HostTensor logits, HostTenso
             throw new CandorException("the tap '" + tap + "' must be a hidden tensor, not the model's "
                     + (tap.equals(input) ? "input" : "output"));
         }
+        boolean feedsOutput = model.graph().nodesFor(List.of(output), java.util.Set.of(input), new java.util.HashSet<>())
+                .stream().anyMatch(n -> n.outputs().contains(tap));
+        if (!feedsOutput) {
+            throw new CandorException("the tap '" + tap + "' does not lead to the output '" + output
+                    + "' (it lies after it or beside it): the attributes must read what the prediction is made from");
+        }
         long n = split.size();
         List<float[]> tapParts = new ArrayList<>();
         List<float[]> logitParts = new ArrayList<>();

@@ -71,6 +71,21 @@ class FlintTrainerTest {
                 assertTrue(e.getMessage().contains(tap), e.getMessage());
             }
             TapCache ok = TapCache.compute(model, few, "relu3", 3);
+            io.candor.interop.onnx.GraphBuilder g = new io.candor.interop.onnx.GraphBuilder("side", 13);
+            String x = g.input("x", io.candor.interop.tensor.DataType.FLOAT32, -1, 2);
+            String h = g.node("Relu", "h", new String[] {x});
+            String y = g.node("Identity", "y", new String[] {h});
+            g.node("Sigmoid", "after", new String[] {y});
+            g.output(y, io.candor.interop.tensor.DataType.FLOAT32, -1, 2);
+            try (Executor small = Executor.of(g.buildModel())) {
+                DatasetSplit two = new DatasetSplit(HostTensor.ofFloats(new long[] {2, 2}, 1, 2, 3, 4),
+                        HostTensor.ofLongs(new long[] {2}, 0, 1), null);
+                io.candor.interop.CandorException after = org.junit.jupiter.api.Assertions.assertThrows(
+                        io.candor.interop.CandorException.class, () -> TapCache.compute(small, two, "after", 2));
+                assertTrue(after.getMessage().contains("does not lead to the output"), after.getMessage());
+                org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {2},
+                        TapCache.compute(small, two, "h", 2).sampleShape());
+            }
             org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {256}, ok.sampleShape());
             org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {4, 10}, ok.logits().shape());
         }
