@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 /** {@code candor bench}: timings that the speed targets are measured with. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measures Candor's speed. Figures are medians over the timed iterations.",
-        subcommands = {BenchCommand.ExecutorBench.class, BenchCommand.AttributionBench.class, BenchCommand.TrainBench.class,
+        subcommands = {BenchCommand.ExecutorBench.class, BenchCommand.AttributionBench.class, BenchCommand.TrainBench.class, InterpretBench.class,
             FinetuneBench.class})
 final class BenchCommand implements Runnable {
     @Spec

@@ -84,4 +84,12 @@ class InterpretCliTest {
         assertEquals(1, badWeights.code());
         assertTrue(badWeights.err().contains("--loss-weights"), badWeights.err());
     }
+
+    @Test
+    void theBenchRunsTheCommandsAndReportsTheirTimes() {
+        Run bench = candor("bench", "interpret", "--samples", "300", "--epochs", "1", "--keep", dir.resolve("bench").toString());
+        assertEquals(0, bench.code(), bench.err());
+        assertTrue(bench.out().contains("cached tap pool2") && bench.out().contains("s per epoch"), bench.out());
+        assertTrue(Files.exists(dir.resolve("bench").resolve("dictionary").resolve("dictionary.json")));
+    }
 }
