@@ -68,7 +68,8 @@ final class InterpretCommand implements Callable<Integer> {
 
     @Option(names = "--loss-weights", paramLabel = "of=..,if=..,cd=..,l1=..",
             description = {"Loss weights, each with an optional warm-up (TERM=W@K: active after epoch K). Default FLINT's",
-                "MNIST schedule: of=0.5@2, if=0.8@0, cd=0.2@4, l1=0.1@2."})
+                "MNIST schedule: of=0.5@2, if=0.8@0, cd=0.2@4, l1=0.1@2; for token inputs, which are not",
+                "reconstructed: of=0.5@0, cd=0.2@2, l1=0.1@0."})
     String lossWeights;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the initialisation and shuffling (default ${DEFAULT-VALUE}).")
@@ -84,11 +85,13 @@ final class InterpretCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         OptionChecks.of(spec).positive("--attributes", attributes).positive("--epochs", epochs).positive("--batch", batch)
                 .positive("--lr", lr);
-        LossSchedule schedule = lossWeights == null ? LossSchedule.flintMnist() : LossSchedule.flintMnist().with(lossWeights);
         PrintWriter pw = spec.commandLine().getOut();
         OnnxModel explained = OnnxReader.read(model);
         DatasetSplit train = DatasetFolder.read(data, "train");
         DatasetSplit test = DatasetFolder.read(data, "test");
+        boolean tokens = train.x().type() == io.candor.interop.tensor.DataType.INT64;
+        LossSchedule base = tokens ? LossSchedule.forTokens() : LossSchedule.flintMnist();
+        LossSchedule schedule = lossWeights == null ? base : base.with(lossWeights);
         TapCache trainTaps;
         TapCache testTaps;
         long start = System.nanoTime();

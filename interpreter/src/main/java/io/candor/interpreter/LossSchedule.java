@@ -25,11 +25,25 @@ public final class LossSchedule {
 
     /** FLINT's MNIST setting: if 0.8 from the start, of 0.5 and l1 0.1 after epoch 2, cd 0.2 after epoch 4. */
     public static LossSchedule flintMnist() {
+        return of(new Term(0.5f, 2), new Term(0.8f, 0), new Term(0.2f, 4), new Term(0.1f, 2));
+    }
+
+    /**
+     * For token inputs, which the decoder does not reconstruct: no input fidelity, so nothing to warm up
+     * for; output fidelity and sparsity from the start, conciseness-diversity after epoch 2 (FLINT's
+     * MNIST gaps, shifted by the two epochs the decoder had alone).
+     */
+    public static LossSchedule forTokens() {
+        return of(new Term(0.5f, 0), new Term(0f, 0), new Term(0.2f, 2), new Term(0.1f, 0));
+    }
+
+    /** The four terms in {@link #TERMS} order. */
+    private static LossSchedule of(Term of, Term inputFidelity, Term cd, Term l1) {
         Map<String, Term> t = new LinkedHashMap<>();
-        t.put("of", new Term(0.5f, 2));
-        t.put("if", new Term(0.8f, 0));
-        t.put("cd", new Term(0.2f, 4));
-        t.put("l1", new Term(0.1f, 2));
+        t.put("of", of);
+        t.put("if", inputFidelity);
+        t.put("cd", cd);
+        t.put("l1", l1);
         return new LossSchedule(t);
     }
 

@@ -20,6 +20,15 @@ class LossScheduleTest {
     }
 
     @Test
+    void tokensHaveNothingToWarmUpFor() {
+        LossSchedule s = LossSchedule.forTokens();
+        assertEquals(0.5f, s.weight("of", 1));
+        assertEquals(0f, s.weight("if", 5));
+        assertEquals(0f, s.weight("cd", 2));
+        assertEquals(0.2f, s.weight("cd", 3));
+    }
+
+    @Test
     void weightsAndWarmUpsFromTheCommandLine() {
         LossSchedule s = LossSchedule.flintMnist().with("of=1, cd=0.3@1");
         assertEquals(0f, s.weight("of", 2), "the warm-up is kept when not given");

@@ -92,4 +92,28 @@ class InterpretCliTest {
         assertTrue(bench.out().contains("cached tap pool2") && bench.out().contains("s per epoch"), bench.out());
         assertTrue(Files.exists(dir.resolve("bench").resolve("dictionary").resolve("dictionary.json")));
     }
+
+    @Test
+    void anLstmsLastHiddenStateAsTheTap() throws IOException {
+        Path data = dir.resolve("text");
+        assertEquals(0, candor("data", "make", "decoy-text", "--out", data.toString(), "--n-train", "300", "--n-val", "50",
+                "--n-test", "100").code());
+        Path lstm = dir.resolve("lstm.onnx");
+        assertEquals(0, candor("train", "--arch", "lstm-text", "--data", data.toString(), "--epochs", "1", "--out",
+                lstm.toString()).code());
+        Path out = dir.resolve("text-dictionary");
+        Run run = candor("interpret", "--model", lstm.toString(), "--data", data.toString(), "--taps", "last",
+                "--attributes", "6", "--epochs", "2", "--out", out.toString());
+        assertEquals(0, run.code(), run.err());
+        JsonNode epoch1 = new ObjectMapper().readTree(out.resolve("dictionary.json").toFile()).get("epochs").get(0);
+        assertFalse(epoch1.has("if"), "token ids are not reconstructed: " + epoch1);
+        assertTrue(epoch1.get("total").asDouble() != 0, "output fidelity trains from the first epoch: " + epoch1);
+        HostTensor ids = io.candor.models.data.DatasetFolder.read(data, "test").x();
+        HostTensor two = HostTensor.ofLongs(new long[] {2, ids.shape()[1]},
+                java.util.Arrays.copyOf(ids.toLongArray(), (int) (2 * ids.shape()[1])));
+        try (OrtModel ort = OrtModel.open(OnnxReader.read(out.resolve("model_interpreted.onnx")))) {
+            assertArrayEquals(new long[] {2, 6}, ort.run(Map.of("input", two), java.util.List.of("attributes"))
+                    .get("attributes").shape());
+        }
+    }
 }
