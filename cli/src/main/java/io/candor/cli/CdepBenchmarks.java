@@ -78,7 +78,7 @@ final class CdepBenchmarks {
         return all;
     }
 
-    static Finetune finetune(boolean quick) {
+    static Finetune finetune() {
         return new Finetune("decoy-digits", "flatten", 3,
                 List.of(Method.vanilla(), new Method("CDEP", "cdep", 1000f, List.of())));
     }

@@ -38,6 +38,7 @@ final class InterpretBench implements Callable<Integer> {
         OptionChecks.of(spec).positive("--samples", samples).positive("--epochs", epochs);
         PrintWriter pw = spec.commandLine().getOut();
         Path dir = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("candor-bench-interpret");
+        boolean done = false;
         try {
             Reproduction r = new Reproduction(dir, pw);
             Path data = dir.resolve("digits");
@@ -53,13 +54,14 @@ final class InterpretBench implements Callable<Integer> {
             log.lines().filter(l -> l.startsWith("cached tap") || l.startsWith("test:") || l.contains("epoch " + epochs + ":"))
                     .forEach(pw::println);
             double perEpoch = log.lines().filter(l -> l.trim().startsWith("epoch "))
-                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf('(') + 1, l.lastIndexOf(" s)"))))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf('(') + 1, l.lastIndexOf(" s)")).replace(',', '.')))
                     .average().orElse(Double.NaN);
             pw.printf("interpret on %d digits, J = 25, %d epochs: %.1f s per epoch, %.1f s in all (caching included)%n",
                     samples, epochs, perEpoch, seconds);
+            done = true;
             return 0;
         } finally {
-            if (keep == null) {
+            if (keep == null && done) { // a failed run keeps its logs for the error to point at
                 deleteTree(dir);
             }
         }

@@ -89,9 +89,14 @@ final class InterpretCommand implements Callable<Integer> {
         OnnxModel explained = OnnxReader.read(model);
         DatasetSplit train = DatasetFolder.read(data, "train");
         DatasetSplit test = DatasetFolder.read(data, "test");
-        boolean tokens = train.x().type() == io.candor.interop.tensor.DataType.INT64;
-        LossSchedule base = tokens ? LossSchedule.forTokens() : LossSchedule.flintMnist();
-        LossSchedule schedule = lossWeights == null ? base : base.with(lossWeights);
+        boolean tokens = !train.x().type().isFloating(); // the same rule FlintTrainer reconstructs by
+        LossSchedule schedule = schedule(tokens);
+        for (String name : InterpreterGraph.OUTPUTS) {
+            if (explained.graph().hasTensor(name)) {
+                throw new CandorException(model + " already has a tensor named '" + name + "' (is it an interpreted"
+                        + " model?): interpret the original model");
+            }
+        }
         TapCache trainTaps;
         TapCache testTaps;
         long start = System.nanoTime();
@@ -99,7 +104,7 @@ final class InterpretCommand implements Callable<Integer> {
             trainTaps = TapCache.compute(f, train, tap, 256);
             testTaps = TapCache.compute(f, test, tap, 256);
         }
-        pw.printf("cached tap %s %s for %d + %d samples (%.1f s)%n", tap, Arrays.toString(trainTaps.sampleShape()),
+        pw.printf(java.util.Locale.ROOT, "cached tap %s %s for %d + %d samples (%.1f s)%n", tap, Arrays.toString(trainTaps.sampleShape()),
                 trainTaps.size(), testTaps.size(), (System.nanoTime() - start) / 1e9);
         long[] xs = train.x().shape();
         OnnxModel graph = OnnxReader.fromProto(InterpreterGraph.build(tap, trainTaps.sampleShape(), attributes,
@@ -117,16 +122,16 @@ final class InterpretCommand implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 Map<String, Double> losses = trainer.epoch(trainTaps, epoch, new Random(seed * 1_000_003L + epoch));
                 history.add(losses);
-                pw.printf("  epoch %d: %s (%.1f s)%n", epoch, format(losses), (System.nanoTime() - t0) / 1e9);
+                pw.printf(java.util.Locale.ROOT, "  epoch %d: %s (%.1f s)%n", epoch, format(losses), (System.nanoTime() - t0) / 1e9);
                 pw.flush();
             }
             dictionary.put("epochs", history);
             dictionary.putAll(Dictionary.measure(interpreter, testTaps));
-            Files.createDirectories(out);
             var trained = OnnxWriter.withInitializers(graph, interpreter.initializerValues());
+            var merged = GraphMerge.attach(explained.proto(), trained, Map.of(tap, tap), "interpreter/");
+            Files.createDirectories(out);
             OnnxWriter.write(trained, out.resolve("interpreter.onnx"));
-            OnnxWriter.write(GraphMerge.attach(explained.proto(), trained, Map.of(tap, tap), "interpreter/"),
-                    out.resolve("model_interpreted.onnx"));
+            OnnxWriter.write(merged, out.resolve("model_interpreted.onnx"));
         }
         AtomicFiles.writeString(out.resolve("dictionary.json"),
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(dictionary));
@@ -137,6 +142,29 @@ final class InterpretCommand implements Callable<Integer> {
         pw.printf("wrote %s, %s and %s%n", out.resolve("interpreter.onnx"), out.resolve("model_interpreted.onnx"),
                 out.resolve("dictionary.json"));
         return 0;
+    }
+
+    /**
+     * FLINT's schedule (or the one for token inputs) with --loss-weights applied; a bad spec, or one
+     * that leaves some epoch with nothing to train, is a usage error found before any work.
+     */
+    private LossSchedule schedule(boolean tokens) {
+        LossSchedule base = tokens ? LossSchedule.forTokens() : LossSchedule.flintMnist();
+        LossSchedule schedule;
+        try {
+            schedule = lossWeights == null ? base : base.with(lossWeights);
+        } catch (CandorException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            final int e = epoch;
+            boolean active = LossSchedule.TERMS.stream().anyMatch(t -> (!tokens || !t.equals("if")) && schedule.weight(t, e) > 0);
+            if (!active) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--loss-weights: no loss term is active in"
+                        + " epoch " + epoch + " (" + schedule + (tokens ? "; token inputs have no input fidelity" : "") + ")");
+            }
+        }
+        return schedule;
     }
 
     private static String format(Map<String, Double> losses) {

@@ -97,7 +97,7 @@ final class ReproduceCommand implements Runnable {
         /** Fine-tunes each seed's vanilla model after the cut, per method, from one cached prefix. */
         private List<Map<String, Object>> finetune(Reproduction reproduction, Map<String, List<Reproduction.Run>> vanilla,
                 int n, PrintWriter pw) {
-            CdepBenchmarks.Finetune f = CdepBenchmarks.finetune(quick);
+            CdepBenchmarks.Finetune f = CdepBenchmarks.finetune();
             Path data = out.resolve("data").resolve(f.benchmark());
             pw.printf("%s, fine-tuning the vanilla model after '%s' for %d epochs:%n", f.benchmark(), f.cut(), f.epochs());
             List<Map<String, Object>> rows = new ArrayList<>();

@@ -31,8 +31,9 @@ final class Reproduction {
         this.progress = progress;
     }
 
-    /** What one trained model measured. */
     /**
+     * What one trained model measured.
+     *
      * @param followed the swap test's share on the validation split (how often the prediction follows
      *     another sample's spurious part), or null where it marks nothing
      */
@@ -68,10 +69,10 @@ final class Reproduction {
         Path model = Path.of(args.get(args.size() - 1));
         progress.printf("  %-34s", name);
         progress.flush();
-        PeakMemory.reset();
+        boolean measured = PeakMemory.reset();
         long start = System.nanoTime();
         candor(name, args);
-        Double peak = PeakMemory.mebibytes();
+        Double peak = measured ? PeakMemory.mebibytes() : null;
         double accuracy = evaluate(model, data, split).get("accuracy").asDouble();
         JsonNode swap = evaluate(model, data, "val").get("swapTest");
         Double followed = swap == null || swap.isNull() ? null : swap.get("followed").asDouble();

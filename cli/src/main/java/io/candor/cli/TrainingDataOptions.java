@@ -106,7 +106,7 @@ final class TrainingDataOptions {
         int length = (int) shape[1];
         TsvText.Loaded train = TsvText.read(data.resolve("train.tsv"), textColumn, labelColumn, length, vocab, spurious);
         TsvText.Loaded val = TsvText.read(data.resolve("val.tsv"), textColumn, labelColumn, length, train.vocabulary(),
-                spurious);
+                spurious, train.classes());
         return new Splits(train.split(), val.split(), "TSV text");
     }
 

@@ -172,6 +172,11 @@ final class TrainingRun {
         if (train.size() == 0 || val.size() == 0) {
             throw new CandorException(data + ": the train and val splits must hold at least one sample each");
         }
+        if (cdepPixels != null && (train.mask() != null || !train.x().type().isFloating())) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--cdep-pixels is for images without"
+                    + " masks; " + (train.mask() != null ? "this data marks its spurious regions: leave --cdep-pixels out"
+                    : "these inputs are token ids"));
+        }
         if (!penalty.equals("none") && train.mask() == null && cdepPixels == null) {
             throw new CandorException(data.resolve("train") + " marks nothing spurious: --penalty " + penalty
                     + " needs the spurious regions marked (mask.npy in a dataset folder, --masks for image folders,"

@@ -1,6 +1,7 @@
 package io.candor.finetune;
 
 import ai.djl.ndarray.NDArray;
+import io.candor.interop.tensor.Tensors;
 
 /** Cross-entropy of logits against integer labels, optionally with class weights as PyTorch weighs them. */
 public final class CrossEntropy {
@@ -30,7 +31,7 @@ public final class CrossEntropy {
         NDArray oneHot = labels.oneHot((int) classes).toType(logits.getDataType(), false);
         NDArray residual = logits.softmax(1).sub(oneHot);
         if (classWeights == null) {
-            return residual.div(labels.size());
+            return Tensors.over(residual, labels.size());
         }
         NDArray w = labels.getManager().create(classWeights).get(labels);
         return residual.mul(w.expandDims(1)).div(w.sum());

@@ -65,8 +65,8 @@ public final class FlintTrainer implements AutoCloseable {
                         rows[i] = order[start + i];
                     }
                     NDArray index = m.create(rows);
-                    Map<String, NDArray> terms = step(m, taps.get(index), logits.get(index),
-                            reconstructs ? inputs.get(index) : null, epoch);
+                    Map<String, NDArray> terms = step(m, rowsOf(m, taps, index), rowsOf(m, logits, index),
+                            reconstructs ? rowsOf(m, inputs, index) : null, epoch);
                     terms.forEach((k, v) -> sums.merge(k, (double) v.getFloat(), Double::sum));
                     batches++;
                 }
@@ -80,6 +80,13 @@ public final class FlintTrainer implements AutoCloseable {
             means.put(e.getKey(), e.getValue() / batches);
         }
         return means;
+    }
+
+    /** The rows {@code index} of {@code a}, owned by the batch's manager (DJL would give them to a's). */
+    private static NDArray rowsOf(NDManager batch, NDArray a, NDArray index) {
+        NDArray rows = a.get(index);
+        rows.attach(batch);
+        return rows;
     }
 
     /** One optimizer step; returns each term and the total, detached. */

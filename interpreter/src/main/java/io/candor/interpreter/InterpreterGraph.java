@@ -33,6 +33,8 @@ public final class InterpreterGraph {
     public static final String ATTRIBUTES = "attributes";
     public static final String LOGITS = "interpreter_logits";
     public static final String RECONSTRUCTION = "reconstruction";
+    /** The graph's outputs, which a merged model adds to its own. */
+    public static final java.util.List<String> OUTPUTS = java.util.List.of(ATTRIBUTES, LOGITS, RECONSTRUCTION);
     static final int POOLED = 3;
     /** Initializers that are part of the architecture, not weights: the pooling matrix. */
     private static final String FIXED = ".matrix";

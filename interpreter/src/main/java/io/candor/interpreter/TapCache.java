@@ -45,6 +45,11 @@ public record TapCache(String tap, HostTensor taps, HostTensor logits, HostTenso
                     NDArray xs = x.get(start + ":" + Math.min(n, start + batch));
                     var out = model.run(m, java.util.Map.of(input, xs), List.of(tap, output));
                     NDArray t = out.get(tap).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+                    if (t.getShape().dimension() < 2 || t.getShape().get(0) != xs.getShape().get(0)) {
+                        throw new CandorException("the tap '" + tap + "' has shape " + t.getShape() + " for a batch of "
+                                + xs.getShape().get(0) + ": a tap must have the batch as its first axis (an LSTM's Y"
+                                + " and Y_h do not; tap the tensor after its Squeeze/Transpose)");
+                    }
                     tapShape = t.getShape().getShape();
                     classes = out.get(output).getShape().get(1);
                     tapParts.add(t.toFloatArray());

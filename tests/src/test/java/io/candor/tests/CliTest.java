@@ -288,6 +288,10 @@ class CliTest {
         assertEquals(2, egMisused.code(), "--eg-references only with --penalty eg");
         assertEquals(2, candor("train", "--data", data.toString(), "--penalty", "rrr", "--lambda", "1", "--cdep-pixels", "8",
                 "--out", dir.resolve("never.onnx").toString()).code(), "--cdep-pixels only with --penalty cdep");
+        Run pixelsOnMasks = candor("train", "--data", data.toString(), "--penalty", "cdep", "--cdep-pixels", "8", "--out",
+                dir.resolve("never.onnx").toString());
+        assertEquals(2, pixelsOnMasks.code(), "the data has masks");
+        assertTrue(pixelsOnMasks.err().contains("leave --cdep-pixels out"), pixelsOnMasks.err());
         Run noGpu = candor("train", "--data", data.toString(), "--epochs", "1", "--device", "gpu", "--out",
                 dir.resolve("gpu.onnx").toString());
         assertEquals(1, noGpu.code(), "this machine has no GPU");

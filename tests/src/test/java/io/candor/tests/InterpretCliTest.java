@@ -81,8 +81,16 @@ class InterpretCliTest {
                 "--attributes", "0", "--out", dir.resolve("never").toString()).code());
         Run badWeights = candor("interpret", "--model", model.toString(), "--data", data.toString(), "--taps", "pool2",
                 "--loss-weights", "zz=1", "--out", dir.resolve("never").toString());
-        assertEquals(1, badWeights.code());
+        assertEquals(2, badWeights.code());
         assertTrue(badWeights.err().contains("--loss-weights"), badWeights.err());
+        assertEquals(2, candor("interpret", "--model", model.toString(), "--data", data.toString(), "--taps", "pool2",
+                "--loss-weights", "of=0@0,if=0@0", "--epochs", "5", "--out", dir.resolve("never").toString()).code(),
+                "epochs 1 to 4 would train nothing");
+        Run again = candor("interpret", "--model", out.resolve("model_interpreted.onnx").toString(), "--data",
+                data.toString(), "--taps", "pool2", "--out", dir.resolve("never").toString());
+        assertEquals(1, again.code());
+        assertTrue(again.err().contains("already has a tensor named 'attributes'"), again.err());
+        assertFalse(Files.exists(dir.resolve("never")), "nothing written");
     }
 
     @Test

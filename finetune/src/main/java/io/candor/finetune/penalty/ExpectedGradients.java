@@ -42,6 +42,9 @@ public final class ExpectedGradients implements SampledPenalty {
             Consumer<NDArray> backward) {
         NDArray x = batch.feeds().get(executor.singleInput());
         NDArray spurious = batch.spurious();
+        if (spurious == null) {
+            return Float.NaN; // nothing marked in this batch: no penalty, as for an empty mask
+        }
         NDManager m = batch.manager();
         long n = x.getShape().get(0);
         NDArray masks = spurious.toType(x.getDataType(), false).broadcast(x.getShape());

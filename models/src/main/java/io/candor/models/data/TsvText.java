@@ -42,6 +42,15 @@ public final class TsvText {
      */
     public static Loaded read(Path file, String textColumn, String labelColumn, int length, List<String> vocabulary,
             java.util.Set<String> spurious) {
+        return read(file, textColumn, labelColumn, length, vocabulary, spurious, null);
+    }
+
+    /**
+     * As above, with the class names of another split ({@code classes}, e.g. the training split's), so
+     * that the same label gets the same id in both; a label they do not hold is an error.
+     */
+    public static Loaded read(Path file, String textColumn, String labelColumn, int length, List<String> vocabulary,
+            java.util.Set<String> spurious, List<String> classes) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -73,7 +82,16 @@ public final class TsvText {
         for (int i = 0; i < vocab.size(); i++) {
             ids.put(vocab.get(i), i);
         }
-        List<String> classes = classNames(labels);
+        if (classes == null) {
+            classes = classNames(labels);
+        } else {
+            for (int n = 0; n < labels.size(); n++) {
+                if (!classes.contains(labels.get(n))) {
+                    throw new CandorException(file + " line " + (n + 2) + ": label '" + labels.get(n)
+                            + "' is not one of the training split's classes " + classes);
+                }
+            }
+        }
         long[] tokens = new long[texts.size() * length];
         long[] y = new long[texts.size()];
         float[] mask = new float[texts.size() * length];

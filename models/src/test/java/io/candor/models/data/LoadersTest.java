@@ -109,6 +109,14 @@ class LoadersTest {
         CandorException column = assertThrows(CandorException.class, () -> TsvText.read(test, "text", "label", 3, null));
         assertTrue(column.getMessage().contains("no column 'text'"), column.getMessage());
         assertEquals(null, loaded.split().mask(), "no spurious words, no mask");
+        // A split read with the training split's classes keeps their ids, and refuses a label they lack.
+        Path val = dir.resolve("val.tsv");
+        Files.writeString(val, "sentence\tlabel\ngood\tpos\n");
+        assertArrayEquals(new long[] {1}, TsvText.read(val, "sentence", "label", 4, vocab, java.util.Set.of(),
+                loaded.classes()).split().labels(), "pos is 1 as in training, not 0 as alone");
+        Files.writeString(val, "sentence\tlabel\nmeh\tmixed\n");
+        assertThrows(CandorException.class, () -> TsvText.read(val, "sentence", "label", 4, vocab, java.util.Set.of(),
+                loaded.classes()));
     }
 
     @Test

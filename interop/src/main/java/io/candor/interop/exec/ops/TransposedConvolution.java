@@ -12,7 +12,7 @@ import java.util.Arrays;
  * input gradient and ONNX's ConvTranspose.
  */
 public final class TransposedConvolution {
-    /** Input channel counts up to this take the grouped route. */
+    /** Output channel counts up to this (an image's 1 or 3) take the grouped route. */
     static final long FEW_CHANNELS = 4;
 
     private TransposedConvolution() {
