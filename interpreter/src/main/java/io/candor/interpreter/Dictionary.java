@@ -22,18 +22,30 @@ public final class Dictionary {
     /** FLINT's threshold on r_{c,j} for MNIST. */
     public static final double RELEVANT = 0.1;
     static final int MAX_SAMPLES = 3;
+    /** Rows measured at a time, so a large split's taps never go through the interpreter at once. */
+    private static final int BATCH = 256;
 
     private Dictionary() {
     }
 
     public static Map<String, Object> measure(Executor interpreter, TapCache data) {
-        float[][] phi;
-        float[][] g;
-        try (NDManager m = Engines.newManager()) {
-            Map<String, NDArray> out = interpreter.run(m, Map.of(interpreter.singleInput(), data.taps().toNDArray(m)),
-                    List.of(InterpreterGraph.ATTRIBUTES, InterpreterGraph.LOGITS));
-            phi = rows(HostTensor.of(out.get(InterpreterGraph.ATTRIBUTES)));
-            g = rows(HostTensor.of(out.get(InterpreterGraph.LOGITS)));
+        int n = data.size();
+        float[][] phi = new float[n][];
+        float[][] g = new float[n][];
+        try (NDManager root = Engines.newManager()) {
+            NDArray taps = data.taps().toNDArray(root);
+            for (int start = 0; start < n; start += BATCH) {
+                try (NDManager m = root.newSubManager()) {
+                    NDArray batch = taps.get(start + ":" + Math.min(n, start + BATCH));
+                    batch.attach(m);
+                    Map<String, NDArray> out = interpreter.run(m, Map.of(interpreter.singleInput(), batch),
+                            List.of(InterpreterGraph.ATTRIBUTES, InterpreterGraph.LOGITS));
+                    float[][] p = rows(HostTensor.of(out.get(InterpreterGraph.ATTRIBUTES)));
+                    float[][] l = rows(HostTensor.of(out.get(InterpreterGraph.LOGITS)));
+                    System.arraycopy(p, 0, phi, start, p.length);
+                    System.arraycopy(l, 0, g, start, l.length);
+                }
+            }
         }
         float[][] f = rows(data.logits());
         float[][] w = rows(HostTensor.of(interpreter.weight("h.weight")));

@@ -33,11 +33,23 @@ public final class GraphMerge {
                 throw new CandorException("the model has no tensor '" + e.getValue() + "' to connect '" + e.getKey() + "' to");
             }
         }
+        Set<String> partInitializers = new HashSet<>();
+        p.getInitializerList().forEach(t -> partInitializers.add(t.getName()));
+        for (ValueInfoProto in : p.getInputList()) {
+            if (!connect.containsKey(in.getName()) && !partInitializers.contains(in.getName())) {
+                throw new CandorException("the part's input '" + in.getName() + "' is not connected to the model");
+            }
+        }
         Set<String> outputs = new HashSet<>();
         p.getOutputList().forEach(o -> outputs.add(o.getName()));
         for (String o : outputs) {
             if (modelNames.contains(o)) {
                 throw new CandorException("the model already has a tensor named '" + o + "'");
+            }
+        }
+        for (String name : modelNames) {
+            if (name.startsWith(prefix)) {
+                throw new CandorException("the model already uses the prefix '" + prefix + "' ('" + name + "')");
             }
         }
         java.util.function.UnaryOperator<String> rename = name -> name.isEmpty() ? name

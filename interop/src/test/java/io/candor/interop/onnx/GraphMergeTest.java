@@ -51,6 +51,12 @@ class GraphMergeTest {
         CandorException missing = assertThrows(CandorException.class,
                 () -> GraphMerge.attach(model(), part("z"), Map.of("t", "nope"), "p/"));
         assertTrue(missing.getMessage().contains("nope"), missing.getMessage());
+        CandorException unconnected = assertThrows(CandorException.class,
+                () -> GraphMerge.attach(model(), part("z"), Map.of(), "p/"));
+        assertTrue(unconnected.getMessage().contains("'t' is not connected"), unconnected.getMessage());
+        CandorException prefix = assertThrows(CandorException.class,
+                () -> GraphMerge.attach(model(), part("z"), Map.of("t", "h"), "h"));
+        assertTrue(prefix.getMessage().contains("prefix"), prefix.getMessage());
         CandorException clash = assertThrows(CandorException.class,
                 () -> GraphMerge.attach(model(), part("y"), Map.of("t", "h"), "p/"));
         assertTrue(clash.getMessage().contains("'y'"), clash.getMessage());
