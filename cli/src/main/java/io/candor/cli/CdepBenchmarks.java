@@ -23,7 +23,7 @@ final class CdepBenchmarks {
         List<String> arguments() {
             List<String> args = new ArrayList<>(List.of("--penalty", penalty));
             if (lambda != null) {
-                args.addAll(List.of("--lambda", Reproduction.number(lambda)));
+                args.addAll(List.of("--lambda", OptionChecks.plain(lambda)));
             }
             args.addAll(options);
             return args;

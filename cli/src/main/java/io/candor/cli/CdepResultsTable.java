@@ -68,7 +68,7 @@ final class CdepResultsTable {
                 100 * (Double) row.get("std"));
         Double followed = (Double) row.get("swapFollowed");
         return String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %s | `%s` |%n", row.get("method"),
-                lambda == null ? "-" : Reproduction.number(((Number) lambda).doubleValue()), accuracy,
+                lambda == null ? "-" : OptionChecks.plain(((Number) lambda).doubleValue()), accuracy,
                 followed == null ? "-" : String.format(Locale.ROOT, "%.1f", 100 * followed), (Double) row.get("secondsPerEpoch"), peak == null ? "-" : String.format(Locale.ROOT, "%.0f", peak),
                 row.get("command"));
     }

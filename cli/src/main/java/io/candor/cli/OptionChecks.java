@@ -31,6 +31,12 @@ final class OptionChecks {
         return require(value < limit, option + " must be below " + format(limit) + ", got " + format(value));
     }
 
+    /** A value as an option would be typed: 1000, not 1000.0; 0.001 as %g gives it. */
+    static String plain(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v)
+                : String.format(java.util.Locale.ROOT, "%g", v);
+    }
+
     OptionChecks oneOf(String option, String value, Collection<String> allowed) {
         return require(allowed.contains(value), option + " must be one of " + String.join(", ", allowed) + ", got '" + value + "'");
     }

@@ -61,8 +61,9 @@ final class ReproduceCommand implements Runnable {
             for (CdepBenchmarks.Benchmark b : CdepBenchmarks.benchmarks(quick)) {
                 pw.printf("%s (%s accuracy):%n", b.name(), b.split());
                 Path data = out.resolve("data").resolve(b.name());
-                reproduction.candor(b.name() + "-data",
-                        Reproduction.concat(List.of("data", "make", b.name(), "--out", data.toString()), b.make()));
+                List<String> make = new ArrayList<>(List.of("data", "make", b.name(), "--out", data.toString()));
+                make.addAll(b.make());
+                reproduction.candor(b.name() + "-data", make);
                 for (CdepBenchmarks.Method m : b.methods()) {
                     List<Reproduction.Run> runs = new ArrayList<>();
                     for (int seed = 0; seed < n; seed++) {

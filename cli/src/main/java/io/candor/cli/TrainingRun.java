@@ -188,7 +188,7 @@ final class TrainingRun {
                 : Penalty.defaultLambda(penalty, train.x().type() == io.candor.interop.tensor.DataType.INT64);
         if (lambda == null && chosen != null) {
             spec.commandLine().getOut().printf("lambda %s (the default for --penalty %s on this input; see --lambda)%n",
-                    Reproduction.number(weight), penalty);
+                    OptionChecks.plain(weight), penalty);
         }
         Objective objective = new Objective(chosen, weight);
         TrainingConfig config = new TrainingConfig(epochs, batch, lr, optimizer, momentum, weightDecay, seed, patience, cut, null);

@@ -89,23 +89,23 @@ public final class CdepPixels implements OutputPenalty {
 
     @Override
     public NDArray value(Executor executor, Batch batch) {
-        NDArray sum = null;
-        for (int k = 0; k < count; k++) {
-            NDArray term = cdep.value(executor, onePixel(batch));
-            sum = sum == null ? term : sum.add(term);
-        }
-        return sum;
+        return addTerms(executor, batch, cdep.value(executor, onePixel(batch)));
     }
 
     /** The first pixel's decomposition is the forward pass; the others add their terms. */
     @Override
     public Forward forward(Executor executor, Batch batch) {
         Forward first = cdep.forward(executor, onePixel(batch));
-        NDArray sum = first.penalty();
+        return new Forward(first.logits(), addTerms(executor, batch, first.penalty()));
+    }
+
+    /** {@code first} plus the terms of the other count - 1 drawn pixels. */
+    private NDArray addTerms(Executor executor, Batch batch, NDArray first) {
+        NDArray sum = first;
         for (int k = 1; k < count; k++) {
             sum = sum.add(cdep.value(executor, onePixel(batch)));
         }
-        return new Forward(first.logits(), sum);
+        return sum;
     }
 
     /** The batch with one drawn pixel marked in every sample. */
