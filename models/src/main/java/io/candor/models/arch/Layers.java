@@ -7,7 +7,8 @@ import java.util.SplittableRandom;
 /**
  * Emits the usual layers into a {@link GraphBuilder} with PyTorch's default initialisation: weights
  * and biases uniform in +-1/sqrt(fan_in) (Kaiming-uniform with a = sqrt(5), as nn.Conv2d and nn.Linear
- * do), from one seeded generator so the same seed gives the same model.
+ * do), from one seeded generator so the same seed gives the same model. {@link #kaimingConv} gives a
+ * convolution torchvision's ResNet initialisation instead.
  */
 public final class Layers {
     private final GraphBuilder graph;
@@ -30,6 +31,24 @@ public final class Layers {
         long[] pads = {padding, padding, padding, padding};
         return graph.node("Conv", name, new String[] {x, w, b}, "kernel_shape", new long[] {kernel, kernel},
                 "pads", pads, "strides", new long[] {1, 1});
+    }
+
+    /**
+     * Conv2d(in, out, kernel, stride, padding) initialised as torchvision's ResNet initialises its
+     * convolutions: weights from N(0, 2 / (out * kernel * kernel)) (kaiming_normal_ with mode fan_out, for
+     * ReLU), and a bias of zeros.
+     */
+    public String kaimingConv(String name, String x, int in, int out, int kernel, int stride, int padding) {
+        double std = Math.sqrt(2.0 / (out * kernel * kernel));
+        float[] v = new float[out * in * kernel * kernel];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (std * gaussian());
+        }
+        String w = graph.initializer(name + ".weight", HostTensor.ofFloats(new long[] {out, in, kernel, kernel}, v));
+        String b = graph.initializer(name + ".bias", HostTensor.ofFloats(new long[] {out}, new float[out]));
+        long[] pads = {padding, padding, padding, padding};
+        return graph.node("Conv", name, new String[] {x, w, b}, "kernel_shape", new long[] {kernel, kernel},
+                "pads", pads, "strides", new long[] {stride, stride});
     }
 
     /** Linear(in, out) as Gemm with transB = 1, the way PyTorch exports it. */
@@ -71,6 +90,16 @@ public final class Layers {
     public String maxPool(String name, String x, int kernel) {
         return graph.node("MaxPool", name, new String[] {x}, "kernel_shape", new long[] {kernel, kernel},
                 "strides", new long[] {kernel, kernel});
+    }
+
+    /** The element-wise sum of two tensors of the same shape, such as a residual block and its skip. */
+    public String add(String name, String a, String b) {
+        return graph.node("Add", name, new String[] {a, b});
+    }
+
+    /** The mean over every spatial position, kept as size-1 axes: [N, C, H, W] to [N, C, 1, 1]. */
+    public String globalAveragePool(String name, String x) {
+        return graph.node("GlobalAveragePool", name, new String[] {x});
     }
 
     public String averagePool(String name, String x, int kernel) {
