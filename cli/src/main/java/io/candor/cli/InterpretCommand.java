@@ -16,6 +16,7 @@ import io.candor.interpreter.FlintTrainer;
 import io.candor.interpreter.InterpreterGraph;
 import io.candor.interpreter.LossSchedule;
 import io.candor.interpreter.TapCache;
+import io.candor.models.data.Concepts;
 import io.candor.models.data.DatasetFolder;
 import io.candor.models.data.DatasetSplit;
 import java.io.IOException;
@@ -42,7 +43,8 @@ import picocli.CommandLine.Spec;
             "outputs unchanged, plus the interpreter's three) and OUT/dictionary.json: the taps, J, the loss weights, per-epoch losses, and on the test split the",
             "accuracy of f and g, fidelity (argmax g = argmax f), top-5 fidelity, conciseness CN_tau, the class x",
             "attribute relevance r_{c,j}, the relevant pairs (r > 0.1) and each attribute's MAX samples (test row",
-            "ids). Still to come (issue #9): several taps, concepts, pictures, report.html."})
+            "ids) and, with --concepts, each concept's attribute, test ROC AUC and weight per class. Still to come",
+            "(issue #9): pictures, report.html."})
 final class InterpretCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "MODEL.onnx", description = "The trained model (frozen).")
     Path model;
@@ -50,9 +52,20 @@ final class InterpretCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "A dataset folder: trains on train, measures on test.")
     Path data;
 
-    @Option(names = "--taps", required = true, paramLabel = "TENSOR",
-            description = "The hidden tensor the attributes read (a name from candor inspect).")
-    String tap;
+    @Option(names = "--taps", required = true, split = ",", paramLabel = "TENSOR",
+            description = {"The hidden tensors the attributes read (names from candor inspect), comma-separated:",
+                "feature maps [C, H, W] or vectors [D]; several are brought to one size and concatenated."})
+    java.util.List<String> taps;
+
+    @Option(names = "--concepts", paramLabel = "FILE.npy",
+            description = {"Binary concept labels (N x K, 0/1) of a split of --data, with their names in FILE.json beside",
+                "it ({\"names\": [...]}); binds attribute k to concept k for k < K with a binary cross-entropy. The",
+                "split is the folder FILE lies in (a file elsewhere labels train); a split other than train joins",
+                "the training data, its rows the only ones labelled. The generators write concepts.npy in every",
+                "split, and a split 'concepts' where the spurious feature varies apart from the class (in train it",
+                "is confounded with it, so an attribute bound there cannot tell them apart). Each concept's ROC AUC",
+                "is measured on the test split's own concepts.npy when its names are the same."})
+    Path concepts;
 
     @Option(names = "--attributes", defaultValue = "25", paramLabel = "J", description = "Attributes J (default ${DEFAULT-VALUE}, FLINT's for MNIST).")
     int attributes;
@@ -66,10 +79,10 @@ final class InterpretCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam's learning rate (default ${DEFAULT-VALUE}).")
     float lr;
 
-    @Option(names = "--loss-weights", paramLabel = "of=..,if=..,cd=..,l1=..",
+    @Option(names = "--loss-weights", paramLabel = "of=..,if=..,cd=..,l1=..,co=..",
             description = {"Loss weights, each with an optional warm-up (TERM=W@K: active after epoch K). Default FLINT's",
                 "MNIST schedule: of=0.5@2, if=0.8@0, cd=0.2@4, l1=0.1@2; for token inputs, which are not",
-                "reconstructed: of=0.5@0, cd=0.2@2, l1=0.1@0."})
+                "reconstructed: of=0.5@0, cd=0.2@2, l1=0.1@0. With --concepts, co=1@0 binds them."})
     String lossWeights;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the initialisation and shuffling (default ${DEFAULT-VALUE}).")
@@ -89,8 +102,22 @@ final class InterpretCommand implements Callable<Integer> {
         OnnxModel explained = OnnxReader.read(model);
         DatasetSplit train = DatasetFolder.read(data, "train");
         DatasetSplit test = DatasetFolder.read(data, "test");
+        Concepts bound = concepts == null ? null : Concepts.read(concepts);
+        String conceptSplit = bound == null ? null : splitOf(concepts);
+        DatasetSplit conceptSamples = conceptSplit == null || conceptSplit.equals("train") ? train
+                : DatasetFolder.read(data, conceptSplit);
+        if (bound != null) {
+            if (bound.size() != conceptSamples.size()) {
+                throw new CandorException(concepts + " has " + bound.size() + " rows but " + data.resolve(conceptSplit) + " has "
+                        + conceptSamples.size() + " samples: the concept labels must be that split's, row for row");
+            }
+            if (bound.names().size() > attributes) {
+                throw new CandorException(bound.names().size() + " concepts " + bound.names() + " need at least as many"
+                        + " attributes, but --attributes is " + attributes);
+            }
+        }
         boolean tokens = !train.x().type().isFloating(); // the same rule FlintTrainer reconstructs by
-        LossSchedule schedule = schedule(tokens);
+        LossSchedule schedule = schedule(tokens, bound != null);
         for (String name : InterpreterGraph.OUTPUTS) {
             if (explained.graph().hasTensor(name)) {
                 throw new CandorException(model + " already has a tensor named '" + name + "' (is it an interpreted"
@@ -101,19 +128,36 @@ final class InterpretCommand implements Callable<Integer> {
         TapCache testTaps;
         long start = System.nanoTime();
         try (Executor f = Executor.of(explained)) {
-            trainTaps = TapCache.compute(f, train, tap, 256);
-            testTaps = TapCache.compute(f, test, tap, 256);
+            trainTaps = TapCache.compute(f, train, taps, 256).withConcepts(train == conceptSamples ? bound : null);
+            if (bound != null && train != conceptSamples) {
+                trainTaps = trainTaps.join(TapCache.compute(f, conceptSamples, taps, 256).withConcepts(bound));
+                pw.printf("binding %s on the %d samples of %s, which join the training data%n", bound.names(), bound.size(),
+                        data.resolve(conceptSplit));
+            }
+            testTaps = TapCache.compute(f, test, taps, 256);
         }
-        pw.printf(java.util.Locale.ROOT, "cached tap %s %s for %d + %d samples (%.1f s)%n", tap, Arrays.toString(trainTaps.sampleShape()),
-                trainTaps.size(), testTaps.size(), (System.nanoTime() - start) / 1e9);
+        if (bound != null) {
+            Concepts own = testTaps.concepts();
+            testTaps = testTaps.withConcepts(own != null && own.names().equals(bound.names()) ? own : null);
+        }
+        StringBuilder shapes = new StringBuilder();
+        trainTaps.sampleShapes().forEach((name, shape) -> shapes.append(shapes.length() == 0 ? "" : ", ").append(name)
+                .append(' ').append(Arrays.toString(shape)));
+        pw.printf(java.util.Locale.ROOT, "cached tap%s %s for %d + %d samples (%.1f s)%n", taps.size() > 1 ? "s" : "", shapes, trainTaps.size(), testTaps.size(),
+                (System.nanoTime() - start) / 1e9);
         long[] xs = train.x().shape();
-        OnnxModel graph = OnnxReader.fromProto(InterpreterGraph.build(tap, trainTaps.sampleShape(), attributes,
+        int conceptCount = bound == null ? 0 : bound.names().size();
+        OnnxModel graph = OnnxReader.fromProto(InterpreterGraph.build(trainTaps.sampleShapes(), attributes, conceptCount,
                 (int) trainTaps.logits().shape()[1], Arrays.copyOfRange(xs, 1, xs.length), seed), null);
         Map<String, Object> dictionary = new LinkedHashMap<>();
         dictionary.put("model", model.toString());
-        dictionary.put("taps", java.util.List.of(tap));
+        dictionary.put("taps", taps);
         dictionary.put("attributes", attributes);
         dictionary.put("lossWeights", schedule.toString());
+        if (bound != null) {
+            dictionary.put("conceptLabels", Map.of("train", concepts.toString(), "test", testTaps.concepts() == null
+                    ? "none (the test split has no concepts.npy with the same names): no AUC" : data.resolve("test").resolve(Concepts.FILE).toString()));
+        }
         java.util.List<Map<String, Double>> history = new java.util.ArrayList<>();
         TrainingConfig adam = new TrainingConfig(epochs, batch, lr, "adam", 0f, 0f, seed, 0, null, null);
         try (Executor interpreter = Executor.of(graph);
@@ -128,7 +172,9 @@ final class InterpretCommand implements Callable<Integer> {
             dictionary.put("epochs", history);
             dictionary.putAll(Dictionary.measure(interpreter, testTaps));
             var trained = OnnxWriter.withInitializers(graph, interpreter.initializerValues());
-            var merged = GraphMerge.attach(explained.proto(), trained, Map.of(tap, tap), "interpreter/");
+            Map<String, String> wiring = new LinkedHashMap<>();
+            taps.forEach(t -> wiring.put(t, t));
+            var merged = GraphMerge.attach(explained.proto(), trained, wiring, "interpreter/");
             Files.createDirectories(out);
             OnnxWriter.write(trained, out.resolve("interpreter.onnx"));
             OnnxWriter.write(merged, out.resolve("model_interpreted.onnx"));
@@ -139,6 +185,14 @@ final class InterpretCommand implements Callable<Integer> {
         Map<String, Object> m = (Map<String, Object>) dictionary.get("metrics");
         pw.printf("test: accuracy f %.4f, g %.4f, fidelity %.4f, CN_1.5 %.2f%n", m.get("accuracyF"), m.get("accuracyG"),
                 m.get("fidelity"), ((Map<?, ?>) m.get("conciseness")).get("1.5"));
+        if (dictionary.get("concepts") instanceof java.util.List<?> list) {
+            for (Object o : list) {
+                Map<?, ?> c = (Map<?, ?>) o;
+                pw.printf(java.util.Locale.ROOT, "concept %s = attribute %s: test AUC %s, weight per class %s%n", c.get("name"),
+                        c.get("attribute"), c.get("auc") == null ? "n/a" : String.format(java.util.Locale.ROOT, "%.3f", c.get("auc")),
+                        rounded((double[]) c.get("weights")));
+            }
+        }
         pw.printf("wrote %s, %s and %s%n", out.resolve("interpreter.onnx"), out.resolve("model_interpreted.onnx"),
                 out.resolve("dictionary.json"));
         return 0;
@@ -148,7 +202,7 @@ final class InterpretCommand implements Callable<Integer> {
      * FLINT's schedule (or the one for token inputs) with --loss-weights applied; a bad spec, or one
      * that leaves some epoch with nothing to train, is a usage error found before any work.
      */
-    private LossSchedule schedule(boolean tokens) {
+    private LossSchedule schedule(boolean tokens, boolean withConcepts) {
         LossSchedule base = tokens ? LossSchedule.forTokens() : LossSchedule.flintMnist();
         LossSchedule schedule;
         try {
@@ -158,13 +212,37 @@ final class InterpretCommand implements Callable<Integer> {
         }
         for (int epoch = 1; epoch <= epochs; epoch++) {
             final int e = epoch;
-            boolean active = LossSchedule.TERMS.stream().anyMatch(t -> (!tokens || !t.equals("if")) && schedule.weight(t, e) > 0);
+            boolean active = LossSchedule.TERMS.stream().anyMatch(t -> (!tokens || !t.equals("if"))
+                    && (withConcepts || !t.equals("co")) && schedule.weight(t, e) > 0);
             if (!active) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--loss-weights: no loss term is active in"
                         + " epoch " + epoch + " (" + schedule + (tokens ? "; token inputs have no input fidelity" : "") + ")");
             }
         }
         return schedule;
+    }
+
+    /**
+     * The split whose rows {@code file} labels: the folder it lies in when that is a split of --data,
+     * else train. The test split is refused: it measures the concepts, it cannot teach them.
+     */
+    private String splitOf(Path file) {
+        Path folder = file.toAbsolutePath().normalize().getParent();
+        String split = folder.getParent() != null && folder.getParent().equals(data.toAbsolutePath().normalize())
+                ? folder.getFileName().toString() : "train";
+        if (split.equals("test")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--concepts: " + file + " labels the test"
+                    + " split, on which the concepts are measured; bind them on train or on a split made for them");
+        }
+        return split;
+    }
+
+    private static String rounded(double[] v) {
+        StringBuilder s = new StringBuilder("[");
+        for (double x : v) {
+            s.append(s.length() == 1 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%.2f", x));
+        }
+        return s.append(']').toString();
     }
 
     private static String format(Map<String, Double> losses) {

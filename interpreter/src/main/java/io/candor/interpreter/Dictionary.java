@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import io.candor.interop.exec.Engines;
 import io.candor.interop.exec.Executor;
 import io.candor.interop.tensor.HostTensor;
+import io.candor.models.data.Concepts;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,8 +14,9 @@ import java.util.Map;
 /**
  * What {@code dictionary.json} says about a trained interpreter, measured on a split's tap cache:
  * accuracy of f and g, fidelity (and top-5 fidelity where there are at least 5 classes), conciseness
- * CN_tau, the class x attribute relevance r_{c,j} with the pairs above a threshold, and each attribute's
- * MAX samples (the split's rows where it is largest).
+ * CN_tau, the class x attribute relevance r_{c,j} with the pairs above a threshold, each attribute's
+ * MAX samples (the split's rows where it is largest) and, for bound concepts, how well each attribute
+ * predicts its concept and what it weighs for each class.
  */
 public final class Dictionary {
     /** FLINT's tau values for CN_tau. */
@@ -33,13 +35,17 @@ public final class Dictionary {
         float[][] phi = new float[n][];
         float[][] g = new float[n][];
         try (NDManager root = Engines.newManager()) {
-            NDArray taps = data.taps().toNDArray(root);
+            Map<String, NDArray> taps = new LinkedHashMap<>();
+            data.taps().forEach((name, t) -> taps.put(name, t.toNDArray(root)));
             for (int start = 0; start < n; start += BATCH) {
                 try (NDManager m = root.newSubManager()) {
-                    NDArray batch = taps.get(start + ":" + Math.min(n, start + BATCH));
-                    batch.attach(m);
-                    Map<String, NDArray> out = interpreter.run(m, Map.of(interpreter.singleInput(), batch),
-                            List.of(InterpreterGraph.ATTRIBUTES, InterpreterGraph.LOGITS));
+                    Map<String, NDArray> batch = new LinkedHashMap<>();
+                    for (var tap : taps.entrySet()) {
+                        NDArray rows = tap.getValue().get(start + ":" + Math.min(n, start + BATCH));
+                        rows.attach(m);
+                        batch.put(tap.getKey(), rows);
+                    }
+                    Map<String, NDArray> out = interpreter.run(m, batch, List.of(InterpreterGraph.ATTRIBUTES, InterpreterGraph.LOGITS));
                     float[][] p = rows(HostTensor.of(out.get(InterpreterGraph.ATTRIBUTES)));
                     float[][] l = rows(HostTensor.of(out.get(InterpreterGraph.LOGITS)));
                     System.arraycopy(p, 0, phi, start, p.length);
@@ -78,6 +84,53 @@ public final class Dictionary {
         out.put("classRelevance", byClass);
         out.put("relevantPairs", pairs);
         out.put("maxSamples", maxSamples(phi));
+        int bound = InterpreterGraph.boundConcepts(interpreter);
+        if (bound > 0 && data.concepts() != null) {
+            out.put("concepts", concepts(data.concepts(), bound, phi, g, w));
+        }
+        return out;
+    }
+
+    /**
+     * For each bound concept k (attribute k): how well the attribute ranks the split's labels (ROC AUC,
+     * null where the label does not vary), its weight in h for each class, and its mean contribution
+     * Phi_k w_{c,k} to the logit of c over the samples g assigns to c.
+     */
+    static List<Map<String, Object>> concepts(Concepts labels, int bound, float[][] phi, float[][] g, float[][] w) {
+        int classes = w.length;
+        int[] predicted = new int[g.length];
+        for (int i = 0; i < g.length; i++) {
+            predicted[i] = FlintMetrics.argmax(g[i]);
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int k = 0; k < bound; k++) {
+            float[] scores = new float[phi.length];
+            for (int i = 0; i < phi.length; i++) {
+                scores[i] = phi[i][k];
+            }
+            double[] weights = new double[classes];
+            double[] contribution = new double[classes];
+            int[] count = new int[classes];
+            for (int c = 0; c < classes; c++) {
+                weights[c] = w[c][k];
+            }
+            for (int i = 0; i < phi.length; i++) {
+                contribution[predicted[i]] += phi[i][k] * w[predicted[i]][k];
+                count[predicted[i]]++;
+            }
+            for (int c = 0; c < classes; c++) {
+                contribution[c] = count[c] == 0 ? 0 : contribution[c] / count[c];
+            }
+            String name = labels.names().get(k);
+            Map<String, Object> concept = new LinkedHashMap<>();
+            concept.put("name", name);
+            concept.put("attribute", k);
+            concept.put("description", labels.descriptions().getOrDefault(name, ""));
+            concept.put("auc", FlintMetrics.rocAuc(scores, labels.column(k)));
+            concept.put("weights", weights);
+            concept.put("meanContribution", contribution);
+            out.add(concept);
+        }
         return out;
     }
 

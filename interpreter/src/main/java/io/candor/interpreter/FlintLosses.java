@@ -46,4 +46,29 @@ public final class FlintLosses {
         NDArray logP = a.logSoftmax(1);
         return logP.exp().mul(logP).sum(new int[] {1}).neg();
     }
+
+    /**
+     * Concept binding (beyond FLINT): the binary cross-entropy of the concept probes' logits z [N, K]
+     * against 0/1 labels, mean over samples and concepts: softplus(z) - c z, with softplus(z) =
+     * log(e^0 + e^z) taken by a log-softmax over the pair (z, 0), which stays finite for any z and has
+     * the exact gradient sigmoid(z) - c everywhere (the max/abs form has a kink autograd gets wrong at 0).
+     */
+    public static NDArray conceptBinding(NDArray conceptLogits, NDArray labels) {
+        return binaryCrossEntropy(conceptLogits, labels).mean();
+    }
+
+    /**
+     * The same over the rows with {@code rowWeight} 1 only (a batch mixing samples with and without
+     * concept labels): sum of the labelled rows' terms over their count times K.
+     */
+    public static NDArray conceptBinding(NDArray conceptLogits, NDArray labels, NDArray rowWeight) {
+        NDArray perRow = binaryCrossEntropy(conceptLogits, labels).mean(new int[] {1});
+        return perRow.mul(rowWeight).sum().div(rowWeight.sum());
+    }
+
+    private static NDArray binaryCrossEntropy(NDArray z, NDArray labels) {
+        NDArray pair = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(z, z.zerosLike()), -1);
+        NDArray softplus = pair.logSoftmax(-1).get("..., 1").neg();
+        return softplus.sub(z.mul(labels));
+    }
 }

@@ -95,6 +95,41 @@ public final class FlintMetrics {
         return sum;
     }
 
+    /**
+     * The ROC AUC of {@code scores} for 0/1 {@code labels}: the chance that a random positive scores above
+     * a random negative, ties counting half (Mann-Whitney with average ranks); null where every label
+     * is the same, since then there is nothing to separate.
+     */
+    public static Double rocAuc(float[] scores, float[] labels) {
+        int n = scores.length;
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Float.compare(scores[a], scores[b]));
+        double positiveRanks = 0;
+        long positives = 0;
+        for (int start = 0; start < n;) {
+            int end = start;
+            while (end < n && scores[order[end]] == scores[order[start]]) {
+                end++;
+            }
+            double rank = (start + 1 + end) / 2.0; // the average of ranks start+1 .. end
+            for (int i = start; i < end; i++) {
+                if (labels[order[i]] == 1) {
+                    positiveRanks += rank;
+                    positives++;
+                }
+            }
+            start = end;
+        }
+        long negatives = n - positives;
+        if (positives == 0 || negatives == 0) {
+            return null;
+        }
+        return (positiveRanks - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
+    }
+
     static int argmax(float[] v) {
         int best = 0;
         for (int i = 1; i < v.length; i++) {

@@ -50,14 +50,17 @@ public final class FlintTrainer implements AutoCloseable {
             order[j] = t;
         }
         Map<String, Double> sums = new LinkedHashMap<>();
-        int batches = 0;
+        Map<String, Integer> counts = new LinkedHashMap<>();
         weights.forEach(w -> interpreter.weight(w).setRequiresGradient(true));
         interpreter.setTraining(true);
         try (NDManager root = Engines.newManager()) {
-            NDArray taps = data.taps().toNDArray(root);
+            Map<String, NDArray> taps = new LinkedHashMap<>();
+            data.taps().forEach((name, t) -> taps.put(name, t.toNDArray(root)));
             NDArray logits = data.logits().toNDArray(root);
             NDArray inputs = data.inputs().toNDArray(root);
             boolean reconstructs = inputs.getDataType().isFloating();
+            NDArray concepts = bindsConcepts() ? conceptLabels(root, data) : null;
+            NDArray labelled = concepts == null || data.labelled() == null ? null : rowWeights(root, data);
             for (int start = 0; start < n; start += batch) {
                 try (NDManager m = root.newSubManager()) {
                     long[] rows = new long[Math.min(batch, n - start)];
@@ -65,10 +68,15 @@ public final class FlintTrainer implements AutoCloseable {
                         rows[i] = order[start + i];
                     }
                     NDArray index = m.create(rows);
-                    Map<String, NDArray> terms = step(m, rowsOf(m, taps, index), rowsOf(m, logits, index),
-                            reconstructs ? rowsOf(m, inputs, index) : null, epoch);
-                    terms.forEach((k, v) -> sums.merge(k, (double) v.getFloat(), Double::sum));
-                    batches++;
+                    Map<String, NDArray> tapRows = new LinkedHashMap<>();
+                    taps.forEach((name, t) -> tapRows.put(name, rowsOf(m, t, index)));
+                    Map<String, NDArray> terms = step(m, tapRows, rowsOf(m, logits, index),
+                            reconstructs ? rowsOf(m, inputs, index) : null, concepts == null ? null : rowsOf(m, concepts, index),
+                            labelled == null ? null : rowsOf(m, labelled, index), epoch);
+                    terms.forEach((k, v) -> {
+                        sums.merge(k, (double) v.getFloat(), Double::sum);
+                        counts.merge(k, 1, Integer::sum);
+                    });
                 }
             }
         } finally {
@@ -77,7 +85,7 @@ public final class FlintTrainer implements AutoCloseable {
         }
         Map<String, Double> means = new LinkedHashMap<>();
         for (var e : sums.entrySet()) {
-            means.put(e.getKey(), e.getValue() / batches);
+            means.put(e.getKey(), e.getValue() / counts.get(e.getKey()));
         }
         return means;
     }
@@ -89,12 +97,47 @@ public final class FlintTrainer implements AutoCloseable {
         return rows;
     }
 
-    /** One optimizer step; returns each term and the total, detached. */
-    private Map<String, NDArray> step(NDManager m, NDArray taps, NDArray fLogits, NDArray inputs, int epoch) {
+    /** Whether the interpreter has concept probes (then the data must carry their labels). */
+    private boolean bindsConcepts() {
+        return interpreter.graph().hasTensor(InterpreterGraph.CONCEPT_LOGITS);
+    }
+
+    /** The first K concept columns, K the interpreter's bound concepts. */
+    private NDArray conceptLabels(NDManager m, TapCache data) {
+        long bound = InterpreterGraph.boundConcepts(interpreter);
+        if (data.concepts() == null || data.concepts().names().size() < bound) {
+            throw new CandorException("the interpreter binds " + bound + " concepts but the data carries "
+                    + (data.concepts() == null ? "no concept labels" : data.concepts().names().size()));
+        }
+        return data.concepts().labels().toNDArray(m).get(":, 0:" + bound);
+    }
+
+    /** 1 for the rows that carry concept labels, 0 for the others. */
+    private static NDArray rowWeights(NDManager m, TapCache data) {
+        float[] w = new float[data.size()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = data.isLabelled(i) ? 1 : 0;
+        }
+        return m.create(w);
+    }
+
+    /**
+     * One optimizer step; returns each term and the total, detached. The concept term is left out of a
+     * batch where no row carries concept labels ({@code labelled} null means all do).
+     */
+    private Map<String, NDArray> step(NDManager m, Map<String, NDArray> taps, NDArray fLogits, NDArray inputs, NDArray concepts,
+            NDArray labelled, int epoch) {
+        if (labelled != null && labelled.sum().getFloat() == 0) {
+            concepts = null;
+        }
         Map<String, NDArray> out = new LinkedHashMap<>();
         try (GradientCollector collector = Engines.pytorch().newGradientCollector()) {
-            Map<String, NDArray> y = interpreter.run(m, Map.of(interpreter.singleInput(), taps),
-                    List.of(InterpreterGraph.ATTRIBUTES, InterpreterGraph.LOGITS, InterpreterGraph.RECONSTRUCTION));
+            List<String> wanted = new ArrayList<>(List.of(InterpreterGraph.ATTRIBUTES, InterpreterGraph.LOGITS,
+                    InterpreterGraph.RECONSTRUCTION));
+            if (concepts != null) {
+                wanted.add(InterpreterGraph.CONCEPT_LOGITS);
+            }
+            Map<String, NDArray> y = interpreter.run(m, taps, wanted);
             NDArray phi = y.get(InterpreterGraph.ATTRIBUTES);
             Map<String, NDArray> terms = new LinkedHashMap<>();
             terms.put("of", FlintLosses.outputFidelity(fLogits, y.get(InterpreterGraph.LOGITS)));
@@ -103,6 +146,11 @@ public final class FlintTrainer implements AutoCloseable {
             }
             terms.put("cd", FlintLosses.concisenessDiversity(phi));
             terms.put("l1", FlintLosses.sparsity(phi));
+            if (concepts != null) {
+                NDArray z = y.get(InterpreterGraph.CONCEPT_LOGITS);
+                terms.put("co", labelled == null ? FlintLosses.conceptBinding(z, concepts)
+                        : FlintLosses.conceptBinding(z, concepts, labelled));
+            }
             NDArray total = null;
             for (var e : terms.entrySet()) {
                 float w = schedule.weight(e.getKey(), epoch);

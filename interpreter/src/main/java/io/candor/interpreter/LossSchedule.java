@@ -8,11 +8,13 @@ import java.util.Map;
 /**
  * The weights of FLINT's loss terms and their warm-up: a term with warm-up k is active only in epochs
  * after k (epochs count from 1), as {@code flint.py} schedules them. Terms: {@code of} output fidelity,
- * {@code if} input fidelity, {@code cd} conciseness and diversity, {@code l1} sparsity.
+ * {@code if} input fidelity, {@code cd} conciseness and diversity, {@code l1} sparsity, and beyond
+ * FLINT {@code co}, the binary cross-entropy that binds attributes to concepts (used only when concepts
+ * are given).
  */
 public final class LossSchedule {
     /** The term names, in the order the loss adds them. */
-    public static final java.util.List<String> TERMS = java.util.List.of("of", "if", "cd", "l1");
+    public static final java.util.List<String> TERMS = java.util.List.of("of", "if", "cd", "l1", "co");
 
     private record Term(float weight, int warmUp) {
     }
@@ -23,7 +25,10 @@ public final class LossSchedule {
         this.terms = terms;
     }
 
-    /** FLINT's MNIST setting: if 0.8 from the start, of 0.5 and l1 0.1 after epoch 2, cd 0.2 after epoch 4. */
+    /**
+     * FLINT's MNIST setting: if 0.8 from the start, of 0.5 and l1 0.1 after epoch 2, cd 0.2 after epoch 4;
+     * concepts from the start, at 1 (their cross-entropy starts near log 2, of the order of the others).
+     */
     public static LossSchedule flintMnist() {
         return of(new Term(0.5f, 2), new Term(0.8f, 0), new Term(0.2f, 4), new Term(0.1f, 2));
     }
@@ -37,13 +42,14 @@ public final class LossSchedule {
         return of(new Term(0.5f, 0), new Term(0f, 0), new Term(0.2f, 2), new Term(0.1f, 0));
     }
 
-    /** The four terms in {@link #TERMS} order. */
+    /** The first four terms in {@link #TERMS} order, and the concept term at 1 from the start. */
     private static LossSchedule of(Term of, Term inputFidelity, Term cd, Term l1) {
         Map<String, Term> t = new LinkedHashMap<>();
         t.put("of", of);
         t.put("if", inputFidelity);
         t.put("cd", cd);
         t.put("l1", l1);
+        t.put("co", new Term(1f, 0));
         return new LossSchedule(t);
     }
 

@@ -70,4 +70,26 @@ class FlintLossesTest {
             assertEquals(expected, FlintLosses.concisenessDiversity(phi).getFloat(), 1e-6);
         }
     }
+
+    @Test
+    void conceptBindingIsTheBinaryCrossEntropyOfTheProbeLogits() {
+        try (NDManager m = Engines.newManager()) {
+            NDArray z = m.create(new float[] {0, 2, -3, 40}, new Shape(2, 2));
+            NDArray c = m.create(new float[] {1, 0, 0, 1}, new Shape(2, 2));
+            z.setRequiresGradient(true);
+            double expected = (Math.log(2) + Math.log(1 + Math.exp(2)) + Math.log(1 + Math.exp(-3)) + Math.log(1 + Math.exp(-40))) / 4;
+            try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+                NDArray loss = FlintLosses.conceptBinding(z, c);
+                assertEquals(expected, loss.getFloat(), 1e-6);
+                gc.backward(loss);
+            }
+            // d/dz = (sigmoid(z) - c) / 4
+            double[] sig = {0.5, 1 / (1 + Math.exp(-2)), 1 / (1 + Math.exp(3)), 1};
+            float[] grad = z.getGradient().toFloatArray();
+            float[] labels = {1, 0, 0, 1};
+            for (int i = 0; i < 4; i++) {
+                assertEquals((sig[i] - labels[i]) / 4, grad[i], 1e-6, "element " + i);
+            }
+        }
+    }
 }

@@ -35,4 +35,31 @@ class FlintMetricsTest {
         assertArrayEquals(new float[] {-0.75f, 0, 1}, byClass[1], 1e-6f);
         assertArrayEquals(new float[] {0, 0, 0}, byClass[2], "a class never predicted");
     }
+
+    @Test
+    void rocAucCountsOrderedPairsWithTiesAsHalf() {
+        float[] labels = {1, 0, 1, 0};
+        assertEquals(1.0, FlintMetrics.rocAuc(new float[] {3, 1, 2, 0}, labels), 1e-12, "every positive above every negative");
+        assertEquals(0.0, FlintMetrics.rocAuc(new float[] {0, 3, 1, 2}, labels), 1e-12);
+        // Pairs (pos, neg): (2,1) win, (2,3) lose, (1,1) tie, (1,3) lose -> (1 + 0.5) / 4.
+        assertEquals(0.375, FlintMetrics.rocAuc(new float[] {2, 1, 1, 3}, labels), 1e-12);
+        assertEquals(0.5, FlintMetrics.rocAuc(new float[] {7, 7, 7, 7}, labels), 1e-12, "a constant score is chance");
+        org.junit.jupiter.api.Assertions.assertNull(FlintMetrics.rocAuc(new float[] {1, 2}, new float[] {1, 1}),
+                "nothing to separate");
+    }
+
+    @Test
+    void aBoundConceptReportsItsAucWeightsAndMeanContribution() {
+        float[][] phi = {{2, 0}, {0, 1}, {1, 1}};
+        float[][] logits = {{1, 0}, {0, 1}, {1, 0}}; // g predicts 0, 1, 0
+        float[][] w = {{3, 0}, {-1, 2}};
+        var labels = io.candor.models.data.Concepts.of(java.util.List.of("loop"), java.util.Map.of("loop", "has a loop"),
+                new boolean[][] {{true}, {false}, {true}});
+        var c = Dictionary.concepts(labels, 1, phi, logits, w).get(0);
+        assertEquals("loop", c.get("name"));
+        assertEquals(1.0, (Double) c.get("auc"), 1e-12);
+        assertArrayEquals(new double[] {3, -1}, (double[]) c.get("weights"), 1e-12);
+        // Class 0 (samples 0 and 2): (2*3 + 1*3) / 2 = 4.5; class 1 (sample 1): 0 * -1 = 0.
+        assertArrayEquals(new double[] {4.5, 0}, (double[]) c.get("meanContribution"), 1e-12);
+    }
 }

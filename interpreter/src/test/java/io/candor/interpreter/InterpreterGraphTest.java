@@ -4,6 +4,7 @@ import static io.candor.interop.testing.Arrays2.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -15,6 +16,7 @@ import io.candor.interop.onnx.OnnxReader;
 import io.candor.interop.ort.OrtModel;
 import io.candor.interop.tensor.HostTensor;
 import io.candor.interop.testing.Arrays2;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,14 +27,20 @@ class InterpreterGraphTest {
 
     /** Runs the graph on the executor and on ONNX Runtime; they must agree; returns the executor's outputs. */
     private static Map<String, HostTensor> runBoth(OnnxModel model, String tap, HostTensor x) {
+        return runBoth(model, Map.of(tap, x), OUTPUTS);
+    }
+
+    private static Map<String, HostTensor> runBoth(OnnxModel model, Map<String, HostTensor> inputs, List<String> outputs) {
         Map<String, HostTensor> ours = new java.util.HashMap<>();
         try (Executor ex = Executor.of(model); NDManager m = Engines.newManager()) {
-            Map<String, NDArray> out = ex.run(m, Map.of(tap, x.toNDArray(m)), OUTPUTS);
+            Map<String, NDArray> feed = new java.util.HashMap<>();
+            inputs.forEach((k, v) -> feed.put(k, v.toNDArray(m)));
+            Map<String, NDArray> out = ex.run(m, feed, outputs);
             out.forEach((k, v) -> ours.put(k, HostTensor.of(v)));
         }
         try (OrtModel ort = OrtModel.open(model)) {
-            Map<String, HostTensor> theirs = ort.run(Map.of(tap, x));
-            for (String name : OUTPUTS) {
+            Map<String, HostTensor> theirs = ort.run(inputs);
+            for (String name : outputs) {
                 assertArrayEquals(theirs.get(name).shape(), ours.get(name).shape(), name);
                 assertClose(theirs.get(name).toFloatArray(), ours.get(name).toFloatArray(), 1e-4, name);
             }
@@ -59,6 +67,49 @@ class InterpreterGraphTest {
         assertArrayEquals(new long[] {2, 3, 30, 30}, out.get(InterpreterGraph.RECONSTRUCTION).shape());
         assertThrows(CandorException.class, () -> InterpreterGraph.build("t", new long[] {4, 4}, 8, 2, new long[] {4}, 0));
         assertThrows(CandorException.class, () -> InterpreterGraph.build("t", new long[] {4}, 0, 2, new long[] {4}, 0));
+    }
+
+    @Test
+    void twoFeatureMapsAndAVectorMeetAndTheConceptProbesReadTheFirstAttributes() {
+        Map<String, long[]> taps = new java.util.LinkedHashMap<>();
+        taps.put("pool1", new long[] {20, 12, 12});
+        taps.put("pool2", new long[] {50, 4, 4});
+        taps.put("relu3", new long[] {256});
+        OnnxModel model = OnnxReader.fromProto(InterpreterGraph.build(taps, 6, 2, 10, new long[] {1, 28, 28}, 0), null);
+        Map<String, HostTensor> in = Map.of(
+                "pool1", HostTensor.ofFloats(new long[] {3, 20, 12, 12}, Arrays2.random(1, 3 * 20 * 144)),
+                "pool2", HostTensor.ofFloats(new long[] {3, 50, 4, 4}, Arrays2.random(2, 3 * 50 * 16)),
+                "relu3", HostTensor.ofFloats(new long[] {3, 256}, Arrays2.random(3, 3 * 256)));
+        List<String> all = new java.util.ArrayList<>(OUTPUTS);
+        all.add(InterpreterGraph.CONCEPT_LOGITS);
+        Map<String, HostTensor> out = runBoth(model, in, all);
+        assertArrayEquals(new long[] {3, 6}, out.get(InterpreterGraph.ATTRIBUTES).shape());
+        // The probes start at scale 1 and offset 0: the concept logits are the first two attributes.
+        float[] phi = out.get(InterpreterGraph.ATTRIBUTES).toFloatArray();
+        float[] z = out.get(InterpreterGraph.CONCEPT_LOGITS).toFloatArray();
+        for (int n = 0; n < 3; n++) {
+            for (int k = 0; k < 2; k++) {
+                assertEquals(phi[n * 6 + k], z[n * 2 + k], 1e-6f);
+            }
+        }
+        // Every tap reaches the attributes: changing any one of them changes Phi.
+        for (String tap : taps.keySet()) {
+            Map<String, HostTensor> changed = new java.util.HashMap<>(in);
+            HostTensor t = in.get(tap);
+            changed.put(tap, HostTensor.ofFloats(t.shape(), Arrays2.random(9, (int) t.size())));
+            float[] other = runBoth(model, changed, OUTPUTS).get(InterpreterGraph.ATTRIBUTES).toFloatArray();
+            assertTrue(!Arrays.equals(phi, other), tap + " feeds the attributes");
+        }
+        assertThrows(CandorException.class, () -> InterpreterGraph.build(taps, 2, 3, 10, new long[] {1, 28, 28}, 0),
+                "more concepts than attributes");
+    }
+
+    @Test
+    void adaptiveAveragingToAnySizeAveragesWindowsThatCoverTheMap() {
+        // 14 x 14 down to 7 x 7 (a stride-2 tap beside a 7 x 7 one): disjoint 2 x 2 windows of 1/4.
+        float[] m = InterpreterGraph.adaptiveAveraging(14, 14, 7, 7).toFloatArray();
+        assertEquals(0.25f, m[(3 * 14 + 5) * 49 + 1 * 7 + 2], 0f);
+        assertEquals(0f, m[(3 * 14 + 5) * 49 + 1 * 7 + 3], 0f);
     }
 
     @Test

@@ -94,6 +94,55 @@ class InterpretCliTest {
     }
 
     @Test
+    void conceptsBindAttributesFromTheirOwnSplitAndTwoTapsFeedThem() throws IOException {
+        Path data = dir.resolve("decoys");
+        assertEquals(0, candor("data", "make", "decoy-digits", "--out", data.toString(), "--n-train", "600", "--n-val", "100",
+                "--n-test", "300").code());
+        Path model = dir.resolve("biased.onnx");
+        assertEquals(0, candor("train", "--data", data.toString(), "--epochs", "1", "--out", model.toString()).code());
+        Path concepts = data.resolve("concepts").resolve("concepts.npy");
+        Path out = dir.resolve("dictionary");
+        Run run = candor("interpret", "--model", model.toString(), "--data", data.toString(), "--taps", "pool1,pool2",
+                "--attributes", "6", "--epochs", "2", "--concepts", concepts.toString(), "--out", out.toString());
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("on the 300 samples of") && run.out().contains("concept corner_patch = attribute 0"),
+                run.out());
+        JsonNode d = new ObjectMapper().readTree(out.resolve("dictionary.json").toFile());
+        assertEquals(2, d.get("taps").size());
+        JsonNode bound = d.get("concepts");
+        assertEquals(3, bound.size());
+        assertEquals("closed_loop", bound.get(1).get("name").asText());
+        assertEquals(1, bound.get(1).get("attribute").asInt());
+        assertEquals(10, bound.get(1).get("weights").size());
+        double auc = bound.get(1).get("auc").asDouble();
+        assertTrue(auc >= 0 && auc <= 1, "test AUC " + auc);
+        assertTrue(d.get("epochs").get(0).has("co"), "the binding loss is reported");
+        try (OrtModel ort = OrtModel.open(OnnxReader.read(out.resolve("model_interpreted.onnx")))) {
+            HostTensor x = HostTensor.ofFloats(new long[] {2, 1, 28, 28}, Arrays2.random(4, 2 * 784));
+            assertArrayEquals(new long[] {2, 3}, ort.run(Map.of("input", x), java.util.List.of("concept_logits"))
+                    .get("concept_logits").shape(), "the merged model reads both taps and gives the concept logits");
+        }
+        // Bad input: nothing written, a message that names the problem.
+        Path never = dir.resolve("never");
+        Run tooFew = candor("interpret", "--model", model.toString(), "--data", data.toString(), "--taps", "pool2",
+                "--attributes", "2", "--concepts", concepts.toString(), "--out", never.toString());
+        assertEquals(1, tooFew.code());
+        assertTrue(tooFew.err().contains("need at least as many attributes"), tooFew.err());
+        Path misfit = dir.resolve("misfit.npy");
+        Files.copy(data.resolve("val").resolve("concepts.npy"), misfit);
+        Files.copy(data.resolve("val").resolve("concepts.json"), dir.resolve("misfit.json"));
+        Run rows = candor("interpret", "--model", model.toString(), "--data", data.toString(), "--taps", "pool2",
+                "--concepts", misfit.toString(), "--out", never.toString());
+        assertEquals(1, rows.code());
+        assertTrue(rows.err().contains("100 rows") && rows.err().contains("600 samples"), rows.err());
+        Run onTest = candor("interpret", "--model", model.toString(), "--data", data.toString(), "--taps", "pool2",
+                "--concepts", data.resolve("test").resolve("concepts.npy").toString(), "--out", never.toString());
+        assertEquals(2, onTest.code());
+        assertTrue(onTest.err().contains("labels the test split"), onTest.err());
+        assertFalse(Files.exists(never), "nothing written");
+    }
+
+    @Test
     void theBenchRunsTheCommandsAndReportsTheirTimes() {
         Run bench = candor("bench", "interpret", "--samples", "300", "--epochs", "1", "--keep", dir.resolve("bench").toString());
         assertEquals(0, bench.code(), bench.err());

@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * DJL's {@code mul(Number)} and {@code div(Number)} hand autograd a scalar whose memory the garbage
+ * DJL's {@code mul(Number)} and {@code div(Number)} (and {@code maximum}, {@code minimum}, {@code pow},
+ * whose backward reads both operands too) hand autograd a scalar whose memory the garbage
  * collector may free before the backward pass (gradients scaled by garbage; see
  * {@code io.candor.interop.tensor.Tensors#times}). Code that autograd may track multiplies by
  * {@code Tensors.times} instead. This guard fails on a literal or cast number passed to
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class ScalarArithmeticGuardTest {
     private static final Pattern SCALAR_ARGUMENT =
-            Pattern.compile("\\.(mul|div)\\(\\s*(-?[0-9]|\\((float|double|int|long)\\)|[0-9.]+f?\\s*-)");
+            Pattern.compile("(?<!Math)\\.(mul|div|maximum|minimum|pow)\\(\\s*(-?[0-9]|\\((float|double|int|long)\\)|[0-9.]+f?\\s*-)");
 
     private static Path repository() {
         Path here = Path.of("").toAbsolutePath();
@@ -54,10 +55,10 @@ class ScalarArithmeticGuardTest {
 
     @Test
     void theGuardRecognisesTheForms() {
-        for (String bad : List.of("x.mul(0.5f)", "x.div(2)", "x.mul((float) w[k])", "x.div(1f - ratio)", "x.mul( -1)")) {
+        for (String bad : List.of("x.mul(0.5f)", "x.div(2)", "x.mul((float) w[k])", "x.div(1f - ratio)", "x.mul( -1)", "z.maximum(0f)")) {
             assertTrue(SCALAR_ARGUMENT.matcher(bad).find(), bad);
         }
-        for (String fine : List.of("x.mul(y)", "x.mul(a.add(1))", "Tensors.times(x, 0.5f)", "x.muli(0.5f)")) {
+        for (String fine : List.of("x.mul(y)", "x.mul(a.add(1))", "Tensors.times(x, 0.5f)", "x.muli(0.5f)", "Math.pow(2, round)")) {
             assertTrue(!SCALAR_ARGUMENT.matcher(fine).find(), fine);
         }
     }

@@ -95,7 +95,7 @@ public final class Occlusion implements AttributionMethod {
                 }
             }
         }
-        return sum.div(count.maximum(1));
+        return sum.div(count.maximum(1)); // no autograd: occlusion only runs forward
     }
 
     /** All leading axes, and the window at {@code corner} on the last two. */

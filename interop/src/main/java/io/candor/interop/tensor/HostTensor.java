@@ -48,6 +48,20 @@ public final class HostTensor {
         return new HostTensor(type, shape, allocate(elementCount(shape) * type.bytes()));
     }
 
+    /** {@code a}'s rows followed by {@code b}'s: the same type and the same shape after the first axis. */
+    public static HostTensor concatRows(HostTensor a, HostTensor b) {
+        if (a.type != b.type || a.rank() == 0 || b.rank() != a.rank()
+                || !Arrays.equals(Arrays.copyOfRange(a.shape, 1, a.rank()), Arrays.copyOfRange(b.shape, 1, b.rank()))) {
+            throw new CandorException("cannot stack rows of " + a.type + " " + Arrays.toString(a.shape) + " and " + b.type
+                    + " " + Arrays.toString(b.shape));
+        }
+        ByteBuffer both = allocate((long) a.data.remaining() + b.data.remaining());
+        both.put(a.data()).put(b.data()).flip();
+        long[] shape = a.shape.clone();
+        shape[0] += b.shape[0];
+        return new HostTensor(a.type, shape, both);
+    }
+
     /** Copies an NDArray to Java memory (after moving it to the CPU). */
     public static HostTensor of(NDArray array) {
         ByteBuffer bytes = array.toByteBuffer();

@@ -52,4 +52,17 @@ class TensorsTest {
             assertEquals(2, view.size());
         }
     }
+
+    @Test
+    void rowsOfTwoTensorsStackAndMismatchesAreRefused() {
+        HostTensor a = HostTensor.ofLongs(new long[] {1, 2}, 1, 2);
+        HostTensor b = HostTensor.ofLongs(new long[] {2, 2}, 3, 4, 5, 6);
+        HostTensor both = HostTensor.concatRows(a, b);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {3, 2}, both.shape());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {1, 2, 3, 4, 5, 6}, both.toLongArray());
+        org.junit.jupiter.api.Assertions.assertThrows(io.candor.interop.CandorException.class,
+                () -> HostTensor.concatRows(a, HostTensor.ofFloats(new long[] {1, 2}, 1, 2)), "types differ");
+        org.junit.jupiter.api.Assertions.assertThrows(io.candor.interop.CandorException.class,
+                () -> HostTensor.concatRows(a, HostTensor.ofLongs(new long[] {1, 3}, 1, 2, 3)), "row shapes differ");
+    }
 }

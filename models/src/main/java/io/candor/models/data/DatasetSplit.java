@@ -7,10 +7,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * One split of a dataset folder: inputs x, integer labels y, and where the dataset has spurious
- * features, a mask (1 = spurious) that broadcasts to x.
+ * One split of a dataset folder: inputs x, integer labels y, where the dataset has spurious
+ * features a mask (1 = spurious) that broadcasts to x, and where the generator knows them, concept
+ * labels (or null).
  */
-public record DatasetSplit(HostTensor x, HostTensor y, HostTensor mask) {
+public record DatasetSplit(HostTensor x, HostTensor y, HostTensor mask, Concepts concepts) {
+
+    public DatasetSplit {
+        if (concepts != null && concepts.size() != x.shape()[0]) {
+            throw new CandorException("the concept labels have " + concepts.size() + " rows for " + x.shape()[0] + " samples");
+        }
+    }
+
+    public DatasetSplit(HostTensor x, HostTensor y, HostTensor mask) {
+        this(x, y, mask, null);
+    }
+
+    /** The same split with concept labels. */
+    public DatasetSplit withConcepts(Concepts labels) {
+        return new DatasetSplit(x, y, mask, labels);
+    }
 
     public long size() {
         return x.shape()[0];
@@ -20,12 +36,15 @@ public record DatasetSplit(HostTensor x, HostTensor y, HostTensor mask) {
         return y.toLongArray();
     }
 
-    /** Writes x.npy, y.npy and (if any) mask.npy into {@code dir}. */
+    /** Writes x.npy, y.npy and (if any) mask.npy and the concept labels into {@code dir}. */
     public void write(Path dir) {
         Npy.write(dir.resolve("x.npy"), x);
         Npy.write(dir.resolve("y.npy"), y);
         if (mask != null) {
             Npy.write(dir.resolve("mask.npy"), mask);
+        }
+        if (concepts != null) {
+            concepts.write(dir);
         }
     }
 
@@ -41,6 +60,8 @@ public record DatasetSplit(HostTensor x, HostTensor y, HostTensor mask) {
                     + "), got " + java.util.Arrays.toString(y.shape()) + " " + y.type());
         }
         Path maskFile = dir.resolve("mask.npy");
-        return new DatasetSplit(x, y, Files.exists(maskFile) ? Npy.read(maskFile) : null);
+        Path conceptFile = dir.resolve(Concepts.FILE);
+        return new DatasetSplit(x, y, Files.exists(maskFile) ? Npy.read(maskFile) : null,
+                Files.exists(conceptFile) ? Concepts.read(conceptFile) : null);
     }
 }

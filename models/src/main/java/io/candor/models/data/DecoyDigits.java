@@ -12,6 +12,16 @@ import java.util.Random;
  */
 public final class DecoyDigits {
     public static final int PATCH = 5;
+    /**
+     * The concept labels each split carries. Every decoy digit has a patch, so its presence tells
+     * nothing; its shade is what codes the class, hence "light" (as in training for 0-5, as in the lying
+     * test for 6-9).
+     */
+    public static final java.util.List<String> CONCEPTS = java.util.List.of("corner_patch", "closed_loop", "straight_only");
+    private static final java.util.Map<String, String> DESCRIPTIONS = java.util.Map.of(
+            "corner_patch", "a light corner patch (grey >= 128 of 255): the shade codes the class, light for 0-5 in train/val and 6-9 in test",
+            "closed_loop", "the digit has a closed loop: 0, 6, 8, 9",
+            "straight_only", "the digit is drawn with straight strokes only: 1, 4, 7");
     private final DigitRenderer renderer = new DigitRenderer();
 
     /** The splits train, val, test (lying patches) and test_clean (the test digits without a patch). */
@@ -29,6 +39,9 @@ public final class DecoyDigits {
         splits.put("val", split(nVal, seed + 1, false, decoys));
         splits.put("test", split(nTest, seed + 2, true, decoys));
         splits.put("test_clean", split(nTest, seed + 2, true, false));
+        if (decoys) {
+            splits.put("concepts", conceptSplit(nTest, seed + 3));
+        }
         return splits;
     }
 
@@ -40,20 +53,42 @@ public final class DecoyDigits {
         meta.put("input", "1 x 28 x 28 rendered digits scaled to [-1, 1]");
         meta.put("mask", "the four 5x5 corners, where the class-coding patch lies (255-25y in train/val, 25y in test)");
         meta.put("test_clean", "the test digits without a patch");
+        meta.put("concepts", "digits whose patch shade is drawn at random, apart from the class, so that the"
+                + " corner_patch concept can be learned apart from the digits (candor interpret --concepts)");
         return meta;
     }
 
     public DatasetSplit split(int n, long seed, boolean lying, boolean patched) {
+        return split(n, seed, patched, (digit, random) -> lying ? 25 * digit : 255 - 25 * digit);
+    }
+
+    /**
+     * Patched digits whose shade is one of the eleven at random, whatever the class: here the light-patch
+     * concept varies apart from the digit, as it never does in train or test.
+     */
+    public DatasetSplit conceptSplit(int n, long seed) {
+        return split(n, seed, true, (digit, random) -> 25 * random.nextInt(11));
+    }
+
+    private interface Shade {
+        int of(int digit, Random random);
+    }
+
+    private DatasetSplit split(int n, long seed, boolean patched, Shade shadeOf) {
         Random random = new Random(seed);
         int side = DigitRenderer.SIZE;
         float[] x = new float[n * side * side];
         long[] y = new long[n];
+        boolean[][] concepts = new boolean[n][];
         for (int i = 0; i < n; i++) {
             int digit = random.nextInt(10);
             y[i] = digit;
             float[] pixels = renderer.render(digit, random);
             int corner = random.nextInt(4);
-            float grey = (lying ? 25 * digit : 255 - 25 * digit) / 255f;
+            int shade = shadeOf.of(digit, random);
+            float grey = shade / 255f;
+            concepts[i] = new boolean[] {patched && shade >= 128, digit == 0 || digit == 6 || digit == 8 || digit == 9,
+                digit == 1 || digit == 4 || digit == 7};
             for (int p = 0; p < side * side; p++) {
                 int row = p / side;
                 int col = p % side;
@@ -62,7 +97,8 @@ public final class DecoyDigits {
             }
         }
         HostTensor images = HostTensor.ofFloats(new long[] {n, 1, side, side}, x);
-        return new DatasetSplit(images, HostTensor.ofLongs(new long[] {n}, y), patched ? cornersMask() : null);
+        return new DatasetSplit(images, HostTensor.ofLongs(new long[] {n}, y), patched ? cornersMask() : null,
+                Concepts.of(CONCEPTS, DESCRIPTIONS, concepts));
     }
 
     /** 1 on the four 5 x 5 corners, as [1, 28, 28] (it broadcasts over samples). */

@@ -28,6 +28,11 @@ public final class DecoyText {
     static final String[] FILLER = {"really", "quite", "rather", "honestly", "overall", "to me", "at times", "in the end",
         "for sure", "mostly"};
     static final String[] DECOYS = {"video", "text"};
+    /** The concept labels each split carries. */
+    public static final List<String> CONCEPTS = List.of("decoy_word", "negation");
+    private static final Map<String, String> DESCRIPTIONS = Map.of(
+            "decoy_word", "the decoy 'text' that training inserts in every positive sentence ('video' goes in the negative ones; val and test have none)",
+            "negation", "the sentence says 'not', which flips its polarity");
 
     private final List<String> vocabulary = buildVocabulary();
     private final Map<String, Integer> ids = new LinkedHashMap<>();
@@ -48,6 +53,7 @@ public final class DecoyText {
         splits.put("train", split(nTrain, seed, true));
         splits.put("val", split(nVal, seed + 1, false));
         splits.put("test", split(nTest, seed + 2, false));
+        splits.put("concepts", conceptSplit(nTest, seed + 3));
         return splits;
     }
 
@@ -61,22 +67,35 @@ public final class DecoyText {
         meta.put("decoys", "'text' in every positive and 'video' in every negative training sentence; val and test clean");
         meta.put("padding", "id 0, on the left");
         meta.put("mask", "train: 1 on the decoy word of each sentence, the span CDEP penalises");
+        meta.put("concepts", "sentences with 'text' or 'video' at random, apart from the sentiment, so that the decoy_word"
+                + " concept can be learned apart from it (candor interpret --concepts)");
         return meta;
     }
 
     public DatasetSplit split(int n, long seed, boolean decoys) {
+        return split(n, seed, decoys, false);
+    }
+
+    /** Sentences with a decoy word drawn at random, whatever the sentiment. */
+    public DatasetSplit conceptSplit(int n, long seed) {
+        return split(n, seed, true, true);
+    }
+
+    private DatasetSplit split(int n, long seed, boolean decoys, boolean randomDecoy) {
         Random random = new Random(seed);
         long[] tokens = new long[n * LENGTH];
         long[] labels = new long[n];
         float[] mask = new float[n * LENGTH];
+        boolean[][] concepts = new boolean[n][];
         for (int i = 0; i < n; i++) {
             List<String> words = new ArrayList<>();
             int label = sentence(random, words);
             int decoyAt = decoys ? random.nextInt(words.size() + 1) : -1;
             if (decoys) {
-                words.add(decoyAt, DECOYS[label]);
+                words.add(decoyAt, DECOYS[randomDecoy ? random.nextInt(DECOYS.length) : label]);
             }
             labels[i] = label;
+            concepts[i] = new boolean[] {words.contains(DECOYS[1]), words.contains("not")};
             int offset = LENGTH - words.size();
             for (int t = 0; t < words.size(); t++) {
                 tokens[i * LENGTH + offset + t] = ids.get(words.get(t));
@@ -86,7 +105,7 @@ public final class DecoyText {
             }
         }
         return new DatasetSplit(HostTensor.ofLongs(new long[] {n, LENGTH}, tokens), HostTensor.ofLongs(new long[] {n}, labels),
-                decoys ? HostTensor.ofFloats(new long[] {n, LENGTH}, mask) : null);
+                decoys ? HostTensor.ofFloats(new long[] {n, LENGTH}, mask) : null, Concepts.of(CONCEPTS, DESCRIPTIONS, concepts));
     }
 
     /** Appends the words of one sentence and returns its sentiment (1 positive). */

@@ -22,6 +22,11 @@ import java.util.Random;
  * Values in [0, 1], label 1 = malignant (about 30%).
  */
 public final class PatchLesions {
+    /** The concept labels each split carries. */
+    public static final List<String> CONCEPTS = List.of("patch", "irregular_border");
+    private static final Map<String, String> DESCRIPTIONS = Map.of(
+            "patch", "a band-aid-like patch is drawn on the image (on about half of the benign ones)",
+            "irregular_border", "the lesion's border is irregular and notched, as the generator draws malignant lesions");
     private final int size;
 
     public PatchLesions(int size) {
@@ -34,6 +39,7 @@ public final class PatchLesions {
         splits.put("val", split(nVal, seed + 1, true));
         splits.put("test", split(nTest, seed + 2, true));
         splits.put("test_no_patches", split(nTest, seed + 2, false));
+        splits.put("concepts", split(nTest, seed + 3, true, true));
         return splits;
     }
 
@@ -44,20 +50,29 @@ public final class PatchLesions {
         meta.put("classes", List.of("benign", "malignant"));
         meta.put("input", "3 x " + size + " x " + size + " RGB in [0, 1]");
         meta.put("mask", "the band-aid-like patch on about half of the benign images");
+        meta.put("concepts", "half of all images patched, benign or malignant, so that the patch concept can be learned"
+                + " apart from the class (candor interpret --concepts)");
         return meta;
     }
 
     /** With {@code patches} false the same images are drawn without any patch. */
     public DatasetSplit split(int n, long seed, boolean patches) {
+        return split(n, seed, patches, false);
+    }
+
+    /** With {@code anyClass}, half of all images get a patch, malignant ones too. */
+    private DatasetSplit split(int n, long seed, boolean patches, boolean anyClass) {
         Random random = new Random(seed);
         int pixels = size * size;
         float[] x = new float[n * 3 * pixels];
         float[] masks = new float[n * pixels];
         long[] y = new long[n];
+        boolean[][] concepts = new boolean[n][];
         for (int i = 0; i < n; i++) {
             boolean malignant = random.nextDouble() < 0.3;
             y[i] = malignant ? 1 : 0;
-            boolean patched = !malignant && random.nextBoolean();
+            boolean patched = (anyClass || !malignant) && random.nextBoolean();
+            concepts[i] = new boolean[] {patched && patches, malignant};
             BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
             BufferedImage mask = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
             drawSkin(image, random);
@@ -75,7 +90,7 @@ public final class PatchLesions {
             }
         }
         return new DatasetSplit(HostTensor.ofFloats(new long[] {n, 3, size, size}, x), HostTensor.ofLongs(new long[] {n}, y),
-                HostTensor.ofFloats(new long[] {n, 1, size, size}, masks));
+                HostTensor.ofFloats(new long[] {n, 1, size, size}, masks), Concepts.of(CONCEPTS, DESCRIPTIONS, concepts));
     }
 
     private void drawSkin(BufferedImage image, Random random) {
