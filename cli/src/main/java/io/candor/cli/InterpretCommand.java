@@ -11,6 +11,10 @@ import io.candor.interop.onnx.GraphMerge;
 import io.candor.interop.onnx.OnnxModel;
 import io.candor.interop.onnx.OnnxReader;
 import io.candor.interop.onnx.OnnxWriter;
+import io.candor.interpreter.ActivationMaximisation;
+import io.candor.interpreter.AttributeAttribution;
+import io.candor.interpreter.AttributePictures;
+import io.candor.interpreter.BiasExposure;
 import io.candor.interpreter.Dictionary;
 import io.candor.interpreter.FlintTrainer;
 import io.candor.interpreter.InterpreterGraph;
@@ -43,9 +47,14 @@ import picocli.CommandLine.Spec;
             "outputs unchanged, plus the interpreter's three) and OUT/dictionary.json: the taps, J, the loss weights, per-epoch losses, and on the test split the",
             "accuracy of f and g, fidelity (argmax g = argmax f), top-5 fidelity, conciseness CN_tau, the class x",
             "attribute relevance r_{c,j}, the relevant pairs (r > 0.1) and each attribute's MAX samples (test row",
-            "ids) and, with --concepts, each concept's attribute, test ROC AUC and weight per class. Still to come",
-            "(issue #9): pictures, report.html."})
+            "ids) and, with --concepts, each concept's attribute, test ROC AUC and weight per class.", "",
+            "OUT/pictures/: per attribute its MAX samples, their input attributions dPhi/dx and an activation-",
+            "maximised image; relevance.png, the class x attribute relevance. Where the test split has a mask,",
+            "dictionary.json's biasExposure names the attribute whose attribution falls most inside it."})
 final class InterpretCommand implements Callable<Integer> {
+    /** How many of its top test samples each attribute's mask share is measured on. */
+    private static final int EXPOSURE_SAMPLES = 16;
+
     @Option(names = "--model", required = true, paramLabel = "MODEL.onnx", description = "The trained model (frozen).")
     Path model;
 
@@ -85,6 +94,11 @@ final class InterpretCommand implements Callable<Integer> {
                 "reconstructed: of=0.5@0, cd=0.2@2, l1=0.1@0. With --concepts, co=1@0 binds them."})
     String lossWeights;
 
+    @Option(names = "--picture-steps", defaultValue = "6x50", paramLabel = "ROUNDSxSTEPS",
+            description = {"Activation maximisation per attribute picture: rounds x Adam steps, the learning rate halved",
+                "each round (default ${DEFAULT-VALUE}, FLINT's notebook); 0x0 shows the start, 0.3 x the top MAX sample."})
+    String pictureSteps;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the initialisation and shuffling (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -98,6 +112,7 @@ final class InterpretCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         OptionChecks.of(spec).positive("--attributes", attributes).positive("--epochs", epochs).positive("--batch", batch)
                 .positive("--lr", lr);
+        steps(); // a bad --picture-steps is a usage error before any work
         PrintWriter pw = spec.commandLine().getOut();
         OnnxModel explained = OnnxReader.read(model);
         DatasetSplit train = DatasetFolder.read(data, "train");
@@ -178,6 +193,7 @@ final class InterpretCommand implements Callable<Integer> {
             Files.createDirectories(out);
             OnnxWriter.write(trained, out.resolve("interpreter.onnx"));
             OnnxWriter.write(merged, out.resolve("model_interpreted.onnx"));
+            pictures(pw, OnnxReader.fromProto(merged, null), train, test, dictionary);
         }
         AtomicFiles.writeString(out.resolve("dictionary.json"),
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(dictionary));
@@ -220,6 +236,54 @@ final class InterpretCommand implements Callable<Integer> {
             }
         }
         return schedule;
+    }
+
+    /**
+     * OUT/pictures: each attribute's MAX samples, their input attributions and its activation-maximised
+     * image, and the class x attribute relevance; and where the test split has a mask, which attribute's
+     * attribution falls most inside it (dictionary.json's biasExposure). Token inputs get the relevance
+     * picture only.
+     */
+    private void pictures(PrintWriter pw, OnnxModel merged, DatasetSplit train, DatasetSplit test, Map<String, Object> dictionary) {
+        long start = System.nanoTime();
+        Path dir = out.resolve("pictures");
+        float[][] relevance = (float[][]) dictionary.get("classRelevance");
+        if (!test.x().type().isFloating() || !io.candor.attribution.render.Pictures.isPicture(test.x().shape())) {
+            AttributePictures.writeRelevance(dir, relevance, null);
+            return;
+        }
+        int[] steps = steps();
+        try (Executor model = Executor.of(merged)) {
+            AttributeAttribution attribution = AttributeAttribution.of(model);
+            float[] range = ActivationMaximisation.range(train.x());
+            ActivationMaximisation maximisation = ActivationMaximisation.of(model, range[0], range[1]);
+            maximisation = maximisation.withSettings(maximisation.settings().withSteps(steps[0], steps[1]));
+            new AttributePictures(attribution, maximisation).write(dir, test.x(), (int[][]) dictionary.get("maxSamples"), relevance);
+            if (test.mask() != null) {
+                BiasExposure.Result exposure = BiasExposure.measure(attribution, test.x(), test.mask(), EXPOSURE_SAMPLES);
+                dictionary.put("biasExposure", exposure.toJson());
+                int j = exposure.most();
+                pw.printf(java.util.Locale.ROOT, "attribute %d reads the masked region most: %.0f%% of its input attribution"
+                        + " falls inside the mask, which covers %.0f%% of the input (mean over its top %d test samples)%n", j,
+                        100 * exposure.shares()[j], 100 * exposure.area(), exposure.samples());
+            }
+        }
+        pw.printf(java.util.Locale.ROOT, "pictures in %s (%.1f s)%n", dir, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** --picture-steps as {rounds, steps}; a bad value is a usage error. */
+    private int[] steps() {
+        String[] parts = pictureSteps.toLowerCase(java.util.Locale.ROOT).split("x", -1);
+        try {
+            int[] v = {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
+            if (parts.length == 2 && v[0] >= 0 && v[1] >= 0) {
+                return v;
+            }
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            // reported below
+        }
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--picture-steps: '" + pictureSteps
+                + "' is not ROUNDSxSTEPS, such as 6x50");
     }
 
     /**

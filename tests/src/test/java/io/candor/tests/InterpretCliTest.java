@@ -103,7 +103,8 @@ class InterpretCliTest {
         Path concepts = data.resolve("concepts").resolve("concepts.npy");
         Path out = dir.resolve("dictionary");
         Run run = candor("interpret", "--model", model.toString(), "--data", data.toString(), "--taps", "pool1,pool2",
-                "--attributes", "6", "--epochs", "2", "--concepts", concepts.toString(), "--out", out.toString());
+                "--attributes", "6", "--epochs", "2", "--concepts", concepts.toString(), "--picture-steps", "1x2",
+                "--out", out.toString());
         assertEquals(0, run.code(), run.err());
         assertTrue(run.out().contains("on the 300 samples of") && run.out().contains("concept corner_patch = attribute 0"),
                 run.out());
@@ -117,6 +118,20 @@ class InterpretCliTest {
         double auc = bound.get(1).get("auc").asDouble();
         assertTrue(auc >= 0 && auc <= 1, "test AUC " + auc);
         assertTrue(d.get("epochs").get(0).has("co"), "the binding loss is reported");
+        // The test split has the corner mask: each attribute's share of attribution inside it, and the one that reads it most.
+        JsonNode exposure = d.get("biasExposure");
+        assertEquals(6, exposure.get("maskShare").size());
+        assertEquals(100.0 / 784, exposure.get("maskArea").asDouble(), 1e-6, "the four 5 x 5 corners");
+        int most = exposure.get("mostInsideMask").asInt();
+        for (JsonNode share : exposure.get("maskShare")) {
+            assertTrue(share.asDouble() <= exposure.get("maskShare").get(most).asDouble());
+        }
+        assertTrue(run.out().contains("attribute " + most + " reads the masked region most"), run.out());
+        for (int j = 0; j < 6; j++) {
+            java.awt.image.BufferedImage picture = javax.imageio.ImageIO.read(out.resolve("pictures").resolve("attribute_" + j + ".png").toFile());
+            assertTrue(picture.getWidth() > picture.getHeight(), "a row of pictures for attribute " + j);
+        }
+        assertTrue(javax.imageio.ImageIO.read(out.resolve("pictures").resolve("relevance.png").toFile()) != null);
         try (OrtModel ort = OrtModel.open(OnnxReader.read(out.resolve("model_interpreted.onnx")))) {
             HostTensor x = HostTensor.ofFloats(new long[] {2, 1, 28, 28}, Arrays2.random(4, 2 * 784));
             assertArrayEquals(new long[] {2, 3}, ort.run(Map.of("input", x), java.util.List.of("concept_logits"))
@@ -128,6 +143,10 @@ class InterpretCliTest {
                 "--attributes", "2", "--concepts", concepts.toString(), "--out", never.toString());
         assertEquals(1, tooFew.code());
         assertTrue(tooFew.err().contains("need at least as many attributes"), tooFew.err());
+        Run badSteps = candor("interpret", "--model", model.toString(), "--data", data.toString(), "--taps", "pool2",
+                "--picture-steps", "6by50", "--out", never.toString());
+        assertEquals(2, badSteps.code());
+        assertTrue(badSteps.err().contains("ROUNDSxSTEPS"), badSteps.err());
         Path misfit = dir.resolve("misfit.npy");
         Files.copy(data.resolve("val").resolve("concepts.npy"), misfit);
         Files.copy(data.resolve("val").resolve("concepts.json"), dir.resolve("misfit.json"));
