@@ -38,6 +38,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--cut", paramLabel = "TENSOR", description = "Train only the weights after this tensor; the rest stays frozen.")
     String cut;
 
+    @Option(names = "--interpreter", paramLabel = "taps=T[,T2],attributes=J",
+            description = {"FLINT by design: train the model and an attribute dictionary on the taps together (the",
+                "cross-entropy plus FLINT's losses, every weight trained, Adam at --lr). Writes MODEL.onnx and, in",
+                "MODEL.interpreter/, what candor interpret writes. For dataset folders; not with --penalty,",
+                "--cut or --resume, and without checkpoints."})
+    String interpreter;
+
     @Mixin
     TrainingRun run;
 
@@ -49,6 +56,23 @@ final class TrainCommand implements Callable<Integer> {
         run.check(spec);
         OptionChecks.of(spec).onlyWhen("--arch", init == null && !run.resume,
                 "training from scratch (not with --init or --resume)");
+        if (interpreter != null) {
+            OptionChecks.of(spec).require(run.penalty.equals("none") && cut == null && !run.resume,
+                    "--interpreter trains the whole model with its interpreter: leave out --penalty, --cut and --resume");
+            JointTrainingRun.Spec parsed;
+            try {
+                parsed = JointTrainingRun.Spec.parse(interpreter);
+            } catch (CandorException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            try {
+                io.candor.interop.exec.Engines.useDevice(run.device);
+                return new JointTrainingRun(run, parsed).run(spec.commandLine().getOut(),
+                        init != null ? OnnxReader.read(init) : architecture(arch, run.seed, run.data));
+            } catch (IOException e) {
+                throw new CandorException(e.getMessage(), e);
+            }
+        }
         return run.run(spec, () -> {
             try {
                 return init != null ? OnnxReader.read(init) : architecture(arch, run.seed, run.data);

@@ -25,14 +25,29 @@ public final class FlintTrainer implements AutoCloseable {
     private final Optimizer optimizer;
     private final int batch;
     private final List<String> weights;
+    /** Joint mode: the model's logits in the graph, trained with the cross-entropy too; null post hoc. */
+    private final String prediction;
 
+    /** Post hoc: {@code interpreter} is the interpreter graph alone, fed the cached taps. */
     public FlintTrainer(Executor interpreter, LossSchedule schedule, Optimizer optimizer, int batch) {
-        this.interpreter = interpreter;
+        this(interpreter, schedule, optimizer, batch, null);
+    }
+
+    /**
+     * @param graph the interpreter alone (post hoc), or the model with the interpreter merged in (joint:
+     *     FLINT by design), fed the inputs named in the cache and trained as a whole
+     * @param prediction joint mode: the name of the model's logits, which get the cross-entropy against
+     *     the labels (weight 1, FLINT's lambda_acc) and stand in for the cached f in output fidelity; null
+     *     post hoc
+     */
+    public FlintTrainer(Executor graph, LossSchedule schedule, Optimizer optimizer, int batch, String prediction) {
+        this.interpreter = graph;
         this.schedule = schedule;
         this.optimizer = optimizer;
         this.batch = batch;
-        this.weights = new ArrayList<>(interpreter.weights().keySet().stream()
-                .filter(name -> interpreter.weight(name).getDataType().isFloating() && InterpreterGraph.trains(name))
+        this.prediction = prediction;
+        this.weights = new ArrayList<>(graph.weights().keySet().stream()
+                .filter(name -> graph.weight(name).getDataType().isFloating() && InterpreterGraph.trains(name))
                 .sorted().toList());
     }
 
@@ -56,7 +71,8 @@ public final class FlintTrainer implements AutoCloseable {
         try (NDManager root = Engines.newManager()) {
             Map<String, NDArray> taps = new LinkedHashMap<>();
             data.taps().forEach((name, t) -> taps.put(name, t.toNDArray(root)));
-            NDArray logits = data.logits().toNDArray(root);
+            NDArray logits = prediction == null ? data.logits().toNDArray(root) : null;
+            NDArray labels = prediction == null ? null : root.create(data.labels());
             NDArray inputs = data.inputs().toNDArray(root);
             boolean reconstructs = inputs.getDataType().isFloating();
             NDArray concepts = bindsConcepts() ? conceptLabels(root, data) : null;
@@ -70,7 +86,7 @@ public final class FlintTrainer implements AutoCloseable {
                     NDArray index = m.create(rows);
                     Map<String, NDArray> tapRows = new LinkedHashMap<>();
                     taps.forEach((name, t) -> tapRows.put(name, rowsOf(m, t, index)));
-                    Map<String, NDArray> terms = step(m, tapRows, rowsOf(m, logits, index),
+                    Map<String, NDArray> terms = step(m, tapRows, prediction == null ? rowsOf(m, logits, index) : rowsOf(m, labels, index),
                             reconstructs ? rowsOf(m, inputs, index) : null, concepts == null ? null : rowsOf(m, concepts, index),
                             labelled == null ? null : rowsOf(m, labelled, index), epoch);
                     terms.forEach((k, v) -> {
@@ -123,9 +139,10 @@ public final class FlintTrainer implements AutoCloseable {
 
     /**
      * One optimizer step; returns each term and the total, detached. The concept term is left out of a
-     * batch where no row carries concept labels ({@code labelled} null means all do).
+     * batch where no row carries concept labels ({@code labelled} null means all do). {@code fOrLabels}
+     * is f's cached logits post hoc, the labels in joint mode.
      */
-    private Map<String, NDArray> step(NDManager m, Map<String, NDArray> taps, NDArray fLogits, NDArray inputs, NDArray concepts,
+    private Map<String, NDArray> step(NDManager m, Map<String, NDArray> taps, NDArray fOrLabels, NDArray inputs, NDArray concepts,
             NDArray labelled, int epoch) {
         if (labelled != null && labelled.sum().getFloat() == 0) {
             concepts = null;
@@ -137,9 +154,17 @@ public final class FlintTrainer implements AutoCloseable {
             if (concepts != null) {
                 wanted.add(InterpreterGraph.CONCEPT_LOGITS);
             }
+            if (prediction != null) {
+                wanted.add(prediction);
+            }
             Map<String, NDArray> y = interpreter.run(m, taps, wanted);
             NDArray phi = y.get(InterpreterGraph.ATTRIBUTES);
             Map<String, NDArray> terms = new LinkedHashMap<>();
+            NDArray fLogits = fOrLabels;
+            if (prediction != null) {
+                fLogits = y.get(prediction);
+                terms.put("ce", new io.candor.finetune.CrossEntropy(null).loss(fLogits, fOrLabels));
+            }
             terms.put("of", FlintLosses.outputFidelity(fLogits, y.get(InterpreterGraph.LOGITS)));
             if (inputs != null) {
                 terms.put("if", FlintLosses.inputFidelity(y.get(InterpreterGraph.RECONSTRUCTION), inputs));
@@ -153,7 +178,7 @@ public final class FlintTrainer implements AutoCloseable {
             }
             NDArray total = null;
             for (var e : terms.entrySet()) {
-                float w = schedule.weight(e.getKey(), epoch);
+                float w = e.getKey().equals("ce") ? 1f : schedule.weight(e.getKey(), epoch);
                 out.put(e.getKey(), e.getValue().stopGradient());
                 if (w != 0) {
                     NDArray weighted = Tensors.times(e.getValue(), w);

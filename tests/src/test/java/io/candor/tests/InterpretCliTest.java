@@ -162,6 +162,38 @@ class InterpretCliTest {
     }
 
     @Test
+    void jointTrainingWritesTheModelAndItsInterpreter() throws IOException {
+        Path data = dir.resolve("digits");
+        assertEquals(0, candor("data", "make", "decoy-digits", "--no-decoys", "--out", data.toString(), "--n-train", "400",
+                "--n-val", "50", "--n-test", "100").code());
+        Path model = dir.resolve("joint.onnx");
+        Run run = candor("train", "--data", data.toString(), "--epochs", "2", "--interpreter", "taps=pool1,pool2,attributes=5",
+                "--out", model.toString());
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("epoch 2: ce"), run.out());
+        Path folder = dir.resolve("joint.interpreter");
+        JsonNode d = new ObjectMapper().readTree(folder.resolve("dictionary.json").toFile());
+        assertEquals(2, d.get("taps").size());
+        assertTrue(d.get("epochs").get(1).has("ce"), "the model's cross-entropy is part of the loss");
+        assertFalse(OnnxReader.read(model).graph().hasTensor("attributes"), "MODEL.onnx is the model alone");
+        HostTensor x = HostTensor.ofFloats(new long[] {2, 1, 28, 28}, Arrays2.random(8, 2 * 784));
+        try (OrtModel alone = OrtModel.open(OnnxReader.read(model));
+                OrtModel merged = OrtModel.open(OnnxReader.read(folder.resolve("model_interpreted.onnx")))) {
+            Arrays2.assertClose(alone.run(Map.of("input", x)).get("fc2").toFloatArray(),
+                    merged.run(Map.of("input", x), java.util.List.of("fc2")).get("fc2").toFloatArray(), 1e-5,
+                    "the merged model's prediction is the trained model's");
+        }
+        Path never = dir.resolve("never.onnx");
+        Run bad = candor("train", "--data", data.toString(), "--interpreter", "taps=pool2,attributes=x", "--out", never.toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("attributes must be a whole number"), bad.err());
+        Run withPenalty = candor("train", "--data", data.toString(), "--interpreter", "taps=pool2", "--penalty", "cdep",
+                "--out", never.toString());
+        assertEquals(2, withPenalty.code());
+        assertFalse(Files.exists(never), "nothing written");
+    }
+
+    @Test
     void theBenchRunsTheCommandsAndReportsTheirTimes() {
         Run bench = candor("bench", "interpret", "--samples", "300", "--epochs", "1", "--keep", dir.resolve("bench").toString());
         assertEquals(0, bench.code(), bench.err());
