@@ -29,6 +29,7 @@ public final class Candor implements Runnable {
     }
 
     public static void main(String[] args) {
+        Interrupts.haltOnSignals();
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

@@ -38,7 +38,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code candor interpret}: learns FLINT's attribute dictionary on a frozen model, post hoc. */
-@Command(name = "interpret", mixinStandardHelpOptions = true,
+@Command(name = "interpret", mixinStandardHelpOptions = true, subcommands = InterpretExplainCommand.class,
+        customSynopsis = {"candor interpret --model MODEL.onnx --data DIR --taps TENSOR[,TENSOR...]",
+            "                        --out DIR [OPTIONS]",
+            "       candor interpret explain --interpreter OUT --input X.npy --out DIR",
+            "                                [--top K]"},
         description = {"Learns a small dictionary of high-level attributes from a hidden tensor of a trained model",
             "(FLINT, post hoc): an attribute network Psi on the tap, a linear head h on the attributes that mimics",
             "the model, and a decoder that reconstructs the input, trained on the tap values computed once.", "",
@@ -50,20 +54,22 @@ import picocli.CommandLine.Spec;
             "ids) and, with --concepts, each concept's attribute, test ROC AUC and weight per class.", "",
             "OUT/pictures/: per attribute its MAX samples, their input attributions dPhi/dx and an activation-",
             "maximised image; relevance.png, the class x attribute relevance. Where the test split has a mask,",
-            "dictionary.json's biasExposure names the attribute whose attribution falls most inside it."})
+            "dictionary.json's biasExposure names the attribute whose attribution falls most inside it.", "",
+            "--model, --data, --taps and --out are required. 'candor interpret explain'",
+            "(see its --help) explains single predictions with a dictionary written here."})
 final class InterpretCommand implements Callable<Integer> {
     /** How many of its top test samples each attribute's mask share is measured on. */
     private static final int EXPOSURE_SAMPLES = 16;
 
-    @Option(names = "--model", required = true, paramLabel = "MODEL.onnx", description = "The trained model (frozen).")
+    @Option(names = "--model", paramLabel = "MODEL.onnx", description = "The trained model (frozen). Required.")
     Path model;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "A dataset folder: trains on train, measures on test.")
+    @Option(names = "--data", paramLabel = "DIR", description = "A dataset folder: trains on train, measures on test. Required.")
     Path data;
 
-    @Option(names = "--taps", required = true, split = ",", paramLabel = "TENSOR",
+    @Option(names = "--taps", split = ",", paramLabel = "TENSOR",
             description = {"The hidden tensors the attributes read (names from candor inspect), comma-separated:",
-                "feature maps [C, H, W] or vectors [D]; several are brought to one size and concatenated."})
+                "feature maps [C, H, W] or vectors [D]; several are brought to one size and concatenated. Required."})
     java.util.List<String> taps;
 
     @Option(names = "--concepts", paramLabel = "FILE.npy",
@@ -102,7 +108,7 @@ final class InterpretCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the initialisation and shuffling (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "The folder to write.")
+    @Option(names = "--out", paramLabel = "DIR", description = "The folder to write. Required.")
     Path out;
 
     @Spec
@@ -110,6 +116,7 @@ final class InterpretCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        requireOptions();
         OptionChecks.of(spec).positive("--attributes", attributes).positive("--epochs", epochs).positive("--batch", batch)
                 .positive("--lr", lr);
         steps(); // a bad --picture-steps is a usage error before any work
@@ -204,14 +211,39 @@ final class InterpretCommand implements Callable<Integer> {
         if (dictionary.get("concepts") instanceof java.util.List<?> list) {
             for (Object o : list) {
                 Map<?, ?> c = (Map<?, ?>) o;
-                pw.printf(java.util.Locale.ROOT, "concept %s = attribute %s: test AUC %s, weight per class %s%n", c.get("name"),
-                        c.get("attribute"), c.get("auc") == null ? "n/a" : String.format(java.util.Locale.ROOT, "%.3f", c.get("auc")),
-                        rounded((double[]) c.get("weights")));
+                pw.printf(java.util.Locale.ROOT, "concept %s = attribute %s: test AUC %s, weight per class %s (mean |w| %.3f)%n",
+                        c.get("name"), c.get("attribute"),
+                        c.get("auc") == null ? "n/a" : String.format(java.util.Locale.ROOT, "%.3f", c.get("auc")),
+                        rounded((double[]) c.get("weights")), c.get("meanAbsWeight"));
             }
         }
         pw.printf("wrote %s, %s and %s%n", out.resolve("interpreter.onnx"), out.resolve("model_interpreted.onnx"),
                 out.resolve("dictionary.json"));
         return 0;
+    }
+
+    /**
+     * The options picocli cannot require itself: it would then demand them of {@code interpret explain}
+     * too. Missing ones are the same usage error (exit code 2) picocli gives.
+     */
+    private void requireOptions() {
+        java.util.List<String> missing = new java.util.ArrayList<>();
+        if (model == null) {
+            missing.add("'--model=MODEL.onnx'");
+        }
+        if (data == null) {
+            missing.add("'--data=DIR'");
+        }
+        if (taps == null || taps.isEmpty()) {
+            missing.add("'--taps=TENSOR'");
+        }
+        if (out == null) {
+            missing.add("'--out=DIR'");
+        }
+        if (!missing.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required option"
+                    + (missing.size() > 1 ? "s: " : ": ") + String.join(", ", missing));
+        }
     }
 
     /**

@@ -93,7 +93,8 @@ public final class Dictionary {
 
     /**
      * For each bound concept k (attribute k): how well the attribute ranks the split's labels (ROC AUC,
-     * null where the label does not vary), its weight in h for each class, and its mean contribution
+     * null where the label does not vary), its weight in h for each class (and their mean magnitude,
+     * one figure to compare models by), and its mean contribution
      * Phi_k w_{c,k} to the logit of c over the samples g assigns to c.
      */
     static List<Map<String, Object>> concepts(Concepts labels, int bound, float[][] phi, float[][] g, float[][] w) {
@@ -128,6 +129,7 @@ public final class Dictionary {
             concept.put("description", labels.descriptions().getOrDefault(name, ""));
             concept.put("auc", FlintMetrics.rocAuc(scores, labels.column(k)));
             concept.put("weights", weights);
+            concept.put("meanAbsWeight", java.util.Arrays.stream(weights).map(Math::abs).average().orElse(0));
             concept.put("meanContribution", contribution);
             out.add(concept);
         }

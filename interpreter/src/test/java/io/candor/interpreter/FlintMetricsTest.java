@@ -59,6 +59,7 @@ class FlintMetricsTest {
         assertEquals("loop", c.get("name"));
         assertEquals(1.0, (Double) c.get("auc"), 1e-12);
         assertArrayEquals(new double[] {3, -1}, (double[]) c.get("weights"), 1e-12);
+        assertEquals(2.0, (Double) c.get("meanAbsWeight"), 1e-12);
         // Class 0 (samples 0 and 2): (2*3 + 1*3) / 2 = 4.5; class 1 (sample 1): 0 * -1 = 0.
         assertArrayEquals(new double[] {4.5, 0}, (double[]) c.get("meanContribution"), 1e-12);
     }
