@@ -16,6 +16,7 @@ import io.candor.interpreter.AttributeAttribution;
 import io.candor.interpreter.AttributePictures;
 import io.candor.interpreter.BiasExposure;
 import io.candor.interpreter.Dictionary;
+import io.candor.interpreter.DictionaryReport;
 import io.candor.interpreter.FlintTrainer;
 import io.candor.interpreter.InterpreterGraph;
 import io.candor.interpreter.LossSchedule;
@@ -54,7 +55,8 @@ import picocli.CommandLine.Spec;
             "ids) and, with --concepts, each concept's attribute, test ROC AUC and weight per class.", "",
             "OUT/pictures/: per attribute its MAX samples, their input attributions dPhi/dx and an activation-",
             "maximised image; relevance.png, the class x attribute relevance. Where the test split has a mask,",
-            "dictionary.json's biasExposure names the attribute whose attribution falls most inside it.", "",
+            "dictionary.json's biasExposure names the attribute whose attribution falls most inside it.",
+            "OUT/report.html puts it all on one page (no network needed).", "",
             "--model, --data, --taps and --out are required. 'candor interpret explain'",
             "(see its --help) explains single predictions with a dictionary written here."})
 final class InterpretCommand implements Callable<Integer> {
@@ -204,6 +206,7 @@ final class InterpretCommand implements Callable<Integer> {
         }
         AtomicFiles.writeString(out.resolve("dictionary.json"),
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(dictionary));
+        DictionaryReport.of(dictionary, out.resolve("pictures"), CommandText.of(spec)).write(out.resolve("report.html"));
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) dictionary.get("metrics");
         pw.printf("test: accuracy f %.4f, g %.4f, fidelity %.4f, CN_1.5 %.2f%n", m.get("accuracyF"), m.get("accuracyG"),
@@ -217,8 +220,8 @@ final class InterpretCommand implements Callable<Integer> {
                         rounded((double[]) c.get("weights")), c.get("meanAbsWeight"));
             }
         }
-        pw.printf("wrote %s, %s and %s%n", out.resolve("interpreter.onnx"), out.resolve("model_interpreted.onnx"),
-                out.resolve("dictionary.json"));
+        pw.printf("wrote %s, %s and %s; open %s%n", out.resolve("interpreter.onnx"), out.resolve("model_interpreted.onnx"),
+                out.resolve("dictionary.json"), out.resolve("report.html"));
         return 0;
     }
 

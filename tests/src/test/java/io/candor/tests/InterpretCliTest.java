@@ -132,6 +132,9 @@ class InterpretCliTest {
             assertTrue(picture.getWidth() > picture.getHeight(), "a row of pictures for attribute " + j);
         }
         assertTrue(javax.imageio.ImageIO.read(out.resolve("pictures").resolve("relevance.png").toFile()) != null);
+        String report = Files.readString(out.resolve("report.html"));
+        assertEquals(6, report.split("<img ", -1).length - 1, "report.html shows each attribute's pictures");
+        assertTrue(report.contains("attribute 0 (corner_patch)") && report.contains("candor interpret --model "), "concepts and the command");
         try (OrtModel ort = OrtModel.open(OnnxReader.read(out.resolve("model_interpreted.onnx")))) {
             HostTensor x = HostTensor.ofFloats(new long[] {2, 1, 28, 28}, Arrays2.random(4, 2 * 784));
             assertArrayEquals(new long[] {2, 3}, ort.run(Map.of("input", x), java.util.List.of("concept_logits"))
