@@ -20,6 +20,7 @@ import io.candor.interpreter.DictionaryReport;
 import io.candor.interpreter.FlintTrainer;
 import io.candor.interpreter.InterpreterGraph;
 import io.candor.interpreter.LossSchedule;
+import io.candor.interpreter.LstmTaps;
 import io.candor.interpreter.TapCache;
 import io.candor.models.data.Concepts;
 import io.candor.models.data.DatasetFolder;
@@ -123,7 +124,10 @@ final class InterpretCommand implements Callable<Integer> {
                 .positive("--lr", lr);
         steps(); // a bad --picture-steps is a usage error before any work
         PrintWriter pw = spec.commandLine().getOut();
-        OnnxModel explained = OnnxReader.read(model);
+        OnnxModel given = OnnxReader.read(model);
+        LstmTaps.Adapted adapted = LstmTaps.adapt(given, taps);
+        OnnxModel explained = adapted.model();
+        java.util.List<String> tapped = adapted.taps(); // an LSTM's Y or Y_h is read at its last step, batch first
         DatasetSplit train = DatasetFolder.read(data, "train");
         DatasetSplit test = DatasetFolder.read(data, "test");
         Concepts bound = concepts == null ? null : Concepts.read(concepts);
@@ -152,13 +156,13 @@ final class InterpretCommand implements Callable<Integer> {
         TapCache testTaps;
         long start = System.nanoTime();
         try (Executor f = Executor.of(explained)) {
-            trainTaps = TapCache.compute(f, train, taps, 256).withConcepts(train == conceptSamples ? bound : null);
+            trainTaps = TapCache.compute(f, train, tapped, 256).withConcepts(train == conceptSamples ? bound : null);
             if (bound != null && train != conceptSamples) {
-                trainTaps = trainTaps.join(TapCache.compute(f, conceptSamples, taps, 256).withConcepts(bound));
+                trainTaps = trainTaps.join(TapCache.compute(f, conceptSamples, tapped, 256).withConcepts(bound));
                 pw.printf("binding %s on the %d samples of %s, which join the training data%n", bound.names(), bound.size(),
                         data.resolve(conceptSplit));
             }
-            testTaps = TapCache.compute(f, test, taps, 256);
+            testTaps = TapCache.compute(f, test, tapped, 256);
         }
         if (bound != null) {
             Concepts own = testTaps.concepts();
@@ -175,7 +179,7 @@ final class InterpretCommand implements Callable<Integer> {
                 (int) trainTaps.logits().shape()[1], Arrays.copyOfRange(xs, 1, xs.length), seed), null);
         Map<String, Object> dictionary = new LinkedHashMap<>();
         dictionary.put("model", model.toString());
-        dictionary.put("taps", taps);
+        dictionary.put("taps", tapped);
         dictionary.put("attributes", attributes);
         dictionary.put("lossWeights", schedule.toString());
         if (bound != null) {
@@ -197,7 +201,7 @@ final class InterpretCommand implements Callable<Integer> {
             dictionary.putAll(Dictionary.measure(interpreter, testTaps));
             var trained = OnnxWriter.withInitializers(graph, interpreter.initializerValues());
             Map<String, String> wiring = new LinkedHashMap<>();
-            taps.forEach(t -> wiring.put(t, t));
+            tapped.forEach(t -> wiring.put(t, t));
             var merged = GraphMerge.attach(explained.proto(), trained, wiring, "interpreter/");
             Files.createDirectories(out);
             OnnxWriter.write(trained, out.resolve("interpreter.onnx"));

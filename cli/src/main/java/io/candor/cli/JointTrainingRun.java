@@ -12,6 +12,7 @@ import io.candor.interop.onnx.OnnxWriter;
 import io.candor.interpreter.Dictionary;
 import io.candor.interpreter.JointTraining;
 import io.candor.interpreter.LossSchedule;
+import io.candor.interpreter.LstmTaps;
 import io.candor.interpreter.TapCache;
 import io.candor.models.data.DatasetFolder;
 import io.candor.models.data.DatasetSplit;
@@ -103,12 +104,12 @@ final class JointTrainingRun {
             OnnxModel model = joint.trainedModel();
             OnnxModel interpreter = joint.trainedInterpreter();
             dictionary.put("mode", "joint (FLINT by design): the model trained with its interpreter");
-            dictionary.put("taps", spec.taps());
+            dictionary.put("taps", joint.taps());
             dictionary.put("attributes", spec.attributes());
             dictionary.put("lossWeights", schedule + ",ce=1@0");
             dictionary.put("epochs", history);
-            try (Executor f = Executor.of(model); Executor g = Executor.of(interpreter)) {
-                dictionary.putAll(Dictionary.measure(g, TapCache.compute(f, test, spec.taps(), 256)));
+            try (Executor f = Executor.of(LstmTaps.adapt(model, spec.taps()).model()); Executor g = Executor.of(interpreter)) {
+                dictionary.putAll(Dictionary.measure(g, TapCache.compute(f, test, joint.taps(), 256)));
             }
             Files.createDirectories(folder);
             OnnxWriter.write(interpreter.proto(), folder.resolve("interpreter.onnx"));

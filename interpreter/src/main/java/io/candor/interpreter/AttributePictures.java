@@ -65,7 +65,7 @@ public final class AttributePictures {
      * @param relevance r_{c,j}, [classes][attributes]
      */
     public List<Path> write(Path dir, HostTensor inputs, int[][] maxSamples, float[][] relevance) {
-        if (!inputs.type().isFloating() || !Pictures.isPicture(inputs.shape())) {
+        if (!drawable(inputs)) {
             return List.of();
         }
         int attributes = maxSamples.length;
@@ -101,13 +101,23 @@ public final class AttributePictures {
             int[] slice = java.util.stream.IntStream.range(offset, offset + k).toArray();
             BufferedImage row = attributeRow(j, maxSamples[j], AttributeAttribution.rows(samples, slice),
                     AttributeAttribution.rows(gradients, slice), maximised[j]);
-            Path file = dir.resolve("attribute_" + j + ".png");
+            Path file = attributeFile(dir, j);
             writePng(file, row);
             written.add(file);
             offset += k;
         }
         written.add(writeRelevance(dir, relevance, null));
         return written;
+    }
+
+    /** True for inputs these pictures can show: images, [N, 1 or 3, H, W] floats. */
+    public static boolean drawable(HostTensor inputs) {
+        return inputs.type().isFloating() && Pictures.isPicture(inputs.shape());
+    }
+
+    /** Where {@link #write} puts attribute j's picture in {@code dir}. */
+    public static Path attributeFile(Path dir, int attribute) {
+        return dir.resolve("attribute_" + attribute + ".png");
     }
 
     /** Per pictured attribute, its activation-maximisation image [1, C, H, W], in batches of attributes. */
@@ -171,9 +181,7 @@ public final class AttributePictures {
             height = Math.max(height, t.getHeight());
         }
         BufferedImage row = new BufferedImage(width, height + GAP, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = row.createGraphics();
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, row.getWidth(), row.getHeight());
+        Graphics2D g = whiteCanvas(row);
         int x = GAP;
         for (BufferedImage t : tiles) {
             g.drawImage(t, x, 0, null);
@@ -195,26 +203,20 @@ public final class AttributePictures {
             throw new CandorException(classNames.size() + " class names for " + classes + " classes");
         }
         Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 10);
-        BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
-        Graphics2D pg = probe.createGraphics();
-        FontMetrics fm = pg.getFontMetrics(font);
+        FontMetrics fm = metrics(font);
         int labelWidth = fm.stringWidth("class");
         for (int c = 0; c < classes; c++) {
             labelWidth = Math.max(labelWidth, fm.stringWidth(className(classNames, c)));
         }
         // Number every column when the numbers fit a cell, else every few.
         int step = Math.max(1, (int) Math.ceil((fm.stringWidth(String.valueOf(attributes - 1)) + 2) / (double) CELL));
-        pg.dispose();
         int left = labelWidth + 8;
         int top = TITLE + 14;
         int barX = left + attributes * CELL + 12;
         int width = barX + CELL + 36;
         int height = top + Math.max(classes * CELL, 5 * CELL) + 8;
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, width, height);
+        Graphics2D g = whiteCanvas(image);
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         g.drawString("relevance r(class, attribute)", 2, 16);
@@ -260,6 +262,25 @@ public final class AttributePictures {
         });
     }
 
+    /** A pen on {@code image}, painted white first, its text antialiased: how each picture here starts. */
+    static Graphics2D whiteCanvas(BufferedImage image) {
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, image.getWidth(), image.getHeight());
+        return g;
+    }
+
+    /** The metrics of {@code font}, to size a picture's columns before the picture exists. */
+    static FontMetrics metrics(Font font) {
+        Graphics2D probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+        try {
+            return probe.getFontMetrics(font);
+        } finally {
+            probe.dispose();
+        }
+    }
+
     private static String className(List<String> names, int c) {
         return names == null ? String.valueOf(c) : names.get(c);
     }
@@ -280,10 +301,7 @@ public final class AttributePictures {
     private static BufferedImage titled(BufferedImage image, String title) {
         BufferedImage tile = new BufferedImage(image.getWidth(), image.getHeight() + TITLE + 4,
                 BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = tile.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, tile.getWidth(), tile.getHeight());
+        Graphics2D g = whiteCanvas(tile);
         g.drawImage(image, 0, TITLE, null);
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));

@@ -149,7 +149,8 @@ public final class Dictionary {
         return best;
     }
 
-    static float[][] rows(HostTensor t) {
+    /** {@code t} [N, ...] as N rows of its flattened values. */
+    public static float[][] rows(HostTensor t) {
         long[] s = t.shape();
         int n = (int) s[0];
         int width = n == 0 ? 0 : (int) (t.size() / n);

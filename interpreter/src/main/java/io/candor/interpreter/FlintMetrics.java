@@ -48,20 +48,26 @@ public final class FlintMetrics {
     public static float[][] relevance(float[][] phi, float[][] g, float[][] w) {
         float[][] r = new float[phi.length][];
         for (int n = 0; n < phi.length; n++) {
-            int c = argmax(g[n]);
-            int j = phi[n].length;
-            float[] alpha = new float[j];
+            float[] alpha = alpha(phi[n], w, argmax(g[n]));
             float max = 0;
-            for (int k = 0; k < j; k++) {
-                alpha[k] = phi[n][k] * w[c][k];
-                max = Math.max(max, Math.abs(alpha[k]));
+            for (float a : alpha) {
+                max = Math.max(max, Math.abs(a));
             }
-            for (int k = 0; k < j && max > 0; k++) {
+            for (int k = 0; k < alpha.length && max > 0; k++) {
                 alpha[k] /= max;
             }
             r[n] = alpha;
         }
         return r;
+    }
+
+    /** One sample's alpha_j = Phi_j W[c][j]: how much attribute j adds to the logit of class c. */
+    public static float[] alpha(float[] phi, float[][] w, int c) {
+        float[] alpha = new float[phi.length];
+        for (int j = 0; j < phi.length; j++) {
+            alpha[j] = phi[j] * w[c][j];
+        }
+        return alpha;
     }
 
     /** Conciseness CN_tau: the mean number of attributes per sample with r_j > 1 / tau. */
@@ -130,7 +136,8 @@ public final class FlintMetrics {
         return (positiveRanks - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
     }
 
-    static int argmax(float[] v) {
+    /** The index of the largest value; ties go to the lower index. */
+    public static int argmax(float[] v) {
         int best = 0;
         for (int i = 1; i < v.length; i++) {
             if (v[i] > v[best]) {

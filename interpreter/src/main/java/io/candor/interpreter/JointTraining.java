@@ -33,14 +33,14 @@ public final class JointTraining implements AutoCloseable {
     private final Executor executor;
     private final FlintTrainer trainer;
 
-    private JointTraining(OnnxModel model, OnnxModel interpreter, List<String> taps, LossSchedule schedule, Optimizer optimizer,
-            int batch) {
+    private JointTraining(OnnxModel model, LstmTaps.Adapted tapped, OnnxModel interpreter, LossSchedule schedule,
+            Optimizer optimizer, int batch) {
         this.model = model;
         this.interpreter = interpreter;
-        this.taps = List.copyOf(taps);
+        this.taps = List.copyOf(tapped.taps());
         Map<String, String> wiring = new LinkedHashMap<>();
         taps.forEach(t -> wiring.put(t, t));
-        this.merged = OnnxReader.fromProto(GraphMerge.attach(model.proto(), interpreter.proto(), wiring, PREFIX), null);
+        this.merged = OnnxReader.fromProto(GraphMerge.attach(tapped.model().proto(), interpreter.proto(), wiring, PREFIX), null);
         this.executor = Executor.of(merged);
         this.trainer = new FlintTrainer(executor, schedule, optimizer, batch, model.graph().outputs().get(0).name());
     }
@@ -56,14 +56,15 @@ public final class JointTraining implements AutoCloseable {
                 throw new CandorException("the model already has a tensor named '" + name + "': train the original model");
             }
         }
+        LstmTaps.Adapted tapped = LstmTaps.adapt(model, taps);
         TapCache shapes;
-        try (Executor f = Executor.of(model)) {
-            shapes = TapCache.compute(f, head(sample, 2), taps, 2);
+        try (Executor f = Executor.of(tapped.model())) {
+            shapes = TapCache.compute(f, head(sample, 2), tapped.taps(), 2);
         }
         long[] xs = sample.x().shape();
         ModelProto graph = InterpreterGraph.build(shapes.sampleShapes(), attributes, 0, (int) shapes.logits().shape()[1],
                 Arrays.copyOfRange(xs, 1, xs.length), seed);
-        return new JointTraining(model, OnnxReader.fromProto(graph, null), taps, schedule, optimizer, batch);
+        return new JointTraining(model, tapped, OnnxReader.fromProto(graph, null), schedule, optimizer, batch);
     }
 
     /** One epoch over {@code train}; each term's mean, "ce" the model's cross-entropy. */
@@ -88,16 +89,22 @@ public final class JointTraining implements AutoCloseable {
         return OnnxWriter.withInitializers(merged, executor.initializerValues());
     }
 
+    /** The taps as the interpreter reads them (an LSTM's output at its last step: see {@link LstmTaps}). */
     public List<String> taps() {
         return taps;
     }
 
-    /** The trained values of the interpreter's initializers (without the prefix) or of the model's. */
+    /**
+     * The trained values of the interpreter's initializers (without the prefix) or of the model's (not
+     * the constants of the nodes an LSTM tap added, which are the model's only in the merged graph).
+     */
     private Map<String, HostTensor> part(boolean ofInterpreter) {
         Map<String, HostTensor> values = new LinkedHashMap<>();
         executor.initializerValues().forEach((name, value) -> {
-            if (name.startsWith(PREFIX) == ofInterpreter) {
-                values.put(ofInterpreter ? name.substring(PREFIX.length()) : name, value);
+            if (ofInterpreter && name.startsWith(PREFIX)) {
+                values.put(name.substring(PREFIX.length()), value);
+            } else if (!ofInterpreter && model.graph().initializers().containsKey(name)) {
+                values.put(name, value);
             }
         });
         return values;

@@ -52,7 +52,7 @@ public record TapCache(Map<String, HostTensor> taps, HostTensor logits, HostTens
                 throw new CandorException("the tap '" + tap + "' must be a hidden tensor, not the model's "
                         + (tap.equals(input) ? "input" : "output"));
             }
-            if (!feeding.contains(tap)) {
+            if (!feeding.contains(LstmTaps.sourceOf(tap))) {
                 throw new CandorException("the tap '" + tap + "' does not lead to the output '" + output
                         + "' (it lies after it or beside it): the attributes must read what the prediction is made from");
             }
@@ -76,8 +76,8 @@ public record TapCache(Map<String, HostTensor> taps, HostTensor logits, HostTens
                         NDArray t = out.get(tap).toType(DataType.FLOAT32, false);
                         if (t.getShape().dimension() < 2 || t.getShape().get(0) != xs.getShape().get(0)) {
                             throw new CandorException("the tap '" + tap + "' has shape " + t.getShape() + " for a batch of "
-                                    + xs.getShape().get(0) + ": a tap must have the batch as its first axis (an LSTM's Y"
-                                    + " and Y_h do not; tap the tensor after its Squeeze/Transpose)");
+                                    + xs.getShape().get(0) + ": a tap must have the batch as its first axis (tap an LSTM's"
+                                    + " Y or Y_h itself, which candor interpret reads at the last step, batch first)");
                         }
                         shapes.put(tap, t.getShape().getShape());
                         parts.computeIfAbsent(tap, k -> new ArrayList<>()).add(t.toFloatArray());

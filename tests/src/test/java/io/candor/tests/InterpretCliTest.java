@@ -226,5 +226,19 @@ class InterpretCliTest {
             assertArrayEquals(new long[] {2, 6}, ort.run(Map.of("input", two), java.util.List.of("attributes"))
                     .get("attributes").shape());
         }
+        // The LSTM's own output Y [T, 1, N, H] as the tap, with concepts: read at its last step, batch first.
+        Path sequence = dir.resolve("sequence-dictionary");
+        Run onY = candor("interpret", "--model", lstm.toString(), "--data", data.toString(), "--taps", "lstm1.Y",
+                "--attributes", "4", "--epochs", "1", "--concepts", data.resolve("concepts").resolve("concepts.npy").toString(),
+                "--out", sequence.toString());
+        assertEquals(0, onY.code(), onY.err());
+        JsonNode d = new ObjectMapper().readTree(sequence.resolve("dictionary.json").toFile());
+        assertEquals("lstm1.Y/last_step", d.get("taps").get(0).asText());
+        assertEquals("decoy_word", d.get("concepts").get(0).get("name").asText());
+        try (OrtModel ort = OrtModel.open(OnnxReader.read(sequence.resolve("model_interpreted.onnx")))) {
+            Map<String, HostTensor> y = ort.run(Map.of("input", two), java.util.List.of("fc", "attributes"));
+            assertArrayEquals(new long[] {2, 4}, y.get("attributes").shape());
+            assertArrayEquals(new long[] {2, 2}, y.get("fc").shape(), "the model's own output is still there");
+        }
     }
 }
