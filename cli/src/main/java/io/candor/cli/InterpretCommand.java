@@ -21,6 +21,7 @@ import io.candor.interpreter.FlintTrainer;
 import io.candor.interpreter.InterpreterGraph;
 import io.candor.interpreter.LossSchedule;
 import io.candor.interpreter.LstmTaps;
+import io.candor.interpreter.MeanEmbedding;
 import io.candor.interpreter.TapCache;
 import io.candor.models.data.Concepts;
 import io.candor.models.data.DatasetFolder;
@@ -99,8 +100,9 @@ final class InterpretCommand implements Callable<Integer> {
 
     @Option(names = "--loss-weights", paramLabel = "of=..,if=..,cd=..,l1=..,co=..",
             description = {"Loss weights, each with an optional warm-up (TERM=W@K: active after epoch K). Default FLINT's",
-                "MNIST schedule: of=0.5@2, if=0.8@0, cd=0.2@4, l1=0.1@2; for token inputs, which are not",
-                "reconstructed: of=0.5@0, cd=0.2@2, l1=0.1@0. With --concepts, co=1@0 binds them."})
+                "MNIST schedule: of=0.5@2, if=0.8@0, cd=0.2@4, l1=0.1@2 (token ids: their mean embedding is",
+                "reconstructed; a model without an embedding table gets of=0.5@0, cd=0.2@2, l1=0.1@0, nothing to",
+                "reconstruct). With --concepts, co=1@0 binds them."})
     String lossWeights;
 
     @Option(names = "--picture-steps", defaultValue = "6x50", paramLabel = "ROUNDSxSTEPS",
@@ -144,8 +146,10 @@ final class InterpretCommand implements Callable<Integer> {
                         + " attributes, but --attributes is " + attributes);
             }
         }
-        boolean tokens = !train.x().type().isFloating(); // the same rule FlintTrainer reconstructs by
-        LossSchedule schedule = schedule(tokens, bound != null);
+        // Token ids are reconstructed as their mean embedding where the model has an embedding table.
+        boolean nothingToReconstruct = !train.x().type().isFloating()
+                && MeanEmbedding.table(explained.graph(), explained.graph().inputs().get(0).name()) == null;
+        LossSchedule schedule = schedule(nothingToReconstruct, bound != null);
         for (String name : InterpreterGraph.OUTPUTS) {
             if (explained.graph().hasTensor(name)) {
                 throw new CandorException(model + " already has a tensor named '" + name + "' (is it an interpreted"
@@ -173,7 +177,7 @@ final class InterpretCommand implements Callable<Integer> {
                 .append(' ').append(Arrays.toString(shape)));
         pw.printf(java.util.Locale.ROOT, "cached tap%s %s for %d + %d samples (%.1f s)%n", taps.size() > 1 ? "s" : "", shapes, trainTaps.size(), testTaps.size(),
                 (System.nanoTime() - start) / 1e9);
-        long[] xs = train.x().shape();
+        long[] xs = trainTaps.inputs().shape();
         int conceptCount = bound == null ? 0 : bound.names().size();
         OnnxModel graph = OnnxReader.fromProto(InterpreterGraph.build(trainTaps.sampleShapes(), attributes, conceptCount,
                 (int) trainTaps.logits().shape()[1], Arrays.copyOfRange(xs, 1, xs.length), seed), null);
@@ -257,8 +261,8 @@ final class InterpretCommand implements Callable<Integer> {
      * FLINT's schedule (or the one for token inputs) with --loss-weights applied; a bad spec, or one
      * that leaves some epoch with nothing to train, is a usage error found before any work.
      */
-    private LossSchedule schedule(boolean tokens, boolean withConcepts) {
-        LossSchedule base = tokens ? LossSchedule.forTokens() : LossSchedule.flintMnist();
+    private LossSchedule schedule(boolean nothingToReconstruct, boolean withConcepts) {
+        LossSchedule base = nothingToReconstruct ? LossSchedule.forTokens() : LossSchedule.flintMnist();
         LossSchedule schedule;
         try {
             schedule = lossWeights == null ? base : base.with(lossWeights);
@@ -267,11 +271,11 @@ final class InterpretCommand implements Callable<Integer> {
         }
         for (int epoch = 1; epoch <= epochs; epoch++) {
             final int e = epoch;
-            boolean active = LossSchedule.TERMS.stream().anyMatch(t -> (!tokens || !t.equals("if"))
+            boolean active = LossSchedule.TERMS.stream().anyMatch(t -> (!nothingToReconstruct || !t.equals("if"))
                     && (withConcepts || !t.equals("co")) && schedule.weight(t, e) > 0);
             if (!active) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--loss-weights: no loss term is active in"
-                        + " epoch " + epoch + " (" + schedule + (tokens ? "; token inputs have no input fidelity" : "") + ")");
+                        + " epoch " + epoch + " (" + schedule + (nothingToReconstruct ? "; this token model has no embedding table to reconstruct" : "") + ")");
             }
         }
         return schedule;

@@ -34,7 +34,8 @@ public final class LossSchedule {
     }
 
     /**
-     * For token inputs, which the decoder does not reconstruct: no input fidelity, so nothing to warm up
+     * For inputs the decoder cannot reconstruct (token ids of a model without an embedding table, or
+     * joint training on tokens, where the table itself moves): no input fidelity, so nothing to warm up
      * for; output fidelity and sparsity from the start, conciseness-diversity after epoch 2 (FLINT's
      * MNIST gaps, shifted by the two epochs the decoder had alone).
      */

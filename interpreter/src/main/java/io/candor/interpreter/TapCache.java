@@ -19,7 +19,8 @@ import java.util.Set;
 
 /**
  * What post-hoc FLINT trains on, computed once: for every sample of a split, the tapped hidden tensors
- * (in the order given) and the model's logits (the frozen f), beside the input (the decoder's target),
+ * (in the order given) and the model's logits (the frozen f), beside the decoder's target in
+ * {@code inputs} (the input, or for token ids their mean embedding),
  * the label and, if any, the concept labels with which rows carry them ({@code labelled}, null when all
  * do; a cache joined from a split without concept labels has rows that do not).
  */
@@ -98,8 +99,20 @@ public record TapCache(Map<String, HostTensor> taps, HostTensor logits, HostTens
             shape[0] = n;
             cached.put(tap, HostTensor.ofFloats(shape, concat(parts.get(tap))));
         }
-        return new TapCache(cached, HostTensor.ofFloats(new long[] {n, classes}, concat(logitParts)), split.x(), split.labels(),
-                split.concepts(), null);
+        return new TapCache(cached, HostTensor.ofFloats(new long[] {n, classes}, concat(logitParts)), target(model, split),
+                split.labels(), split.concepts(), null);
+    }
+
+    /**
+     * What the decoder reconstructs: the input, or for token ids their mean embedding where the model
+     * has an embedding table (see {@link MeanEmbedding}); ids otherwise, which the trainer leaves alone.
+     */
+    static HostTensor target(Executor model, DatasetSplit split) {
+        if (split.x().type().isFloating()) {
+            return split.x();
+        }
+        HostTensor table = MeanEmbedding.table(model.graph(), model.singleInput());
+        return table == null ? split.x() : MeanEmbedding.of(split.x(), table);
     }
 
     /** The same cache with other concept labels (or none), carried by every row. */
