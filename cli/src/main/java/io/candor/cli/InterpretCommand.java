@@ -1,22 +1,14 @@
 package io.candor.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.candor.finetune.Optimizer;
 import io.candor.finetune.TrainingConfig;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Executor;
-import io.candor.interop.io.AtomicFiles;
 import io.candor.interop.onnx.GraphMerge;
 import io.candor.interop.onnx.OnnxModel;
 import io.candor.interop.onnx.OnnxReader;
 import io.candor.interop.onnx.OnnxWriter;
-import io.candor.interpreter.ActivationMaximisation;
-import io.candor.interpreter.AttributeAttribution;
-import io.candor.interpreter.AttributePictures;
-import io.candor.interpreter.BiasExposure;
 import io.candor.interpreter.Dictionary;
-import io.candor.interpreter.DictionaryReport;
 import io.candor.interpreter.FlintTrainer;
 import io.candor.interpreter.InterpreterGraph;
 import io.candor.interpreter.LossSchedule;
@@ -62,8 +54,6 @@ import picocli.CommandLine.Spec;
             "--model, --data, --taps and --out are required. 'candor interpret explain'",
             "(see its --help) explains single predictions with a dictionary written here."})
 final class InterpretCommand implements Callable<Integer> {
-    /** How many of its top test samples each attribute's mask share is measured on. */
-    private static final int EXPOSURE_SAMPLES = 16;
 
     @Option(names = "--model", paramLabel = "MODEL.onnx", description = "The trained model (frozen). Required.")
     Path model;
@@ -192,6 +182,7 @@ final class InterpretCommand implements Callable<Integer> {
         }
         java.util.List<Map<String, Double>> history = new java.util.ArrayList<>();
         TrainingConfig adam = new TrainingConfig(epochs, batch, lr, "adam", 0f, 0f, seed, 0, null, null);
+        OnnxModel mergedModel;
         try (Executor interpreter = Executor.of(graph);
                 FlintTrainer trainer = new FlintTrainer(interpreter, schedule, Optimizer.of(adam), batch)) {
             for (int epoch = 1; epoch <= epochs; epoch++) {
@@ -210,11 +201,9 @@ final class InterpretCommand implements Callable<Integer> {
             Files.createDirectories(out);
             OnnxWriter.write(trained, out.resolve("interpreter.onnx"));
             OnnxWriter.write(merged, out.resolve("model_interpreted.onnx"));
-            pictures(pw, OnnxReader.fromProto(merged, null), train, test, dictionary);
+            mergedModel = OnnxReader.fromProto(merged, null);
         }
-        AtomicFiles.writeString(out.resolve("dictionary.json"),
-                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(dictionary));
-        DictionaryReport.of(dictionary, out.resolve("pictures"), CommandText.of(spec)).write(out.resolve("report.html"));
+        DictionaryFiles.write(pw, out, mergedModel, train, test, dictionary, steps(), CommandText.of(spec));
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) dictionary.get("metrics");
         pw.printf("test: accuracy f %.4f, g %.4f, fidelity %.4f, CN_1.5 %.2f%n", m.get("accuracyF"), m.get("accuracyG"),
@@ -279,39 +268,6 @@ final class InterpretCommand implements Callable<Integer> {
             }
         }
         return schedule;
-    }
-
-    /**
-     * OUT/pictures: each attribute's MAX samples, their input attributions and its activation-maximised
-     * image, and the class x attribute relevance; and where the test split has a mask, which attribute's
-     * attribution falls most inside it (dictionary.json's biasExposure). Token inputs get the relevance
-     * picture only.
-     */
-    private void pictures(PrintWriter pw, OnnxModel merged, DatasetSplit train, DatasetSplit test, Map<String, Object> dictionary) {
-        long start = System.nanoTime();
-        Path dir = out.resolve("pictures");
-        float[][] relevance = (float[][]) dictionary.get("classRelevance");
-        if (!test.x().type().isFloating() || !io.candor.attribution.render.Pictures.isPicture(test.x().shape())) {
-            AttributePictures.writeRelevance(dir, relevance, null);
-            return;
-        }
-        int[] steps = steps();
-        try (Executor model = Executor.of(merged)) {
-            AttributeAttribution attribution = AttributeAttribution.of(model);
-            float[] range = ActivationMaximisation.range(train.x());
-            ActivationMaximisation maximisation = ActivationMaximisation.of(model, range[0], range[1]);
-            maximisation = maximisation.withSettings(maximisation.settings().withSteps(steps[0], steps[1]));
-            new AttributePictures(attribution, maximisation).write(dir, test.x(), (int[][]) dictionary.get("maxSamples"), relevance);
-            if (test.mask() != null) {
-                BiasExposure.Result exposure = BiasExposure.measure(attribution, test.x(), test.mask(), EXPOSURE_SAMPLES);
-                dictionary.put("biasExposure", exposure.toJson());
-                int j = exposure.most();
-                pw.printf(java.util.Locale.ROOT, "attribute %d reads the masked region most: %.0f%% of its input attribution"
-                        + " falls inside the mask, which covers %.0f%% of the input (mean over its top %d test samples)%n", j,
-                        100 * exposure.shares()[j], 100 * exposure.area(), exposure.samples());
-            }
-        }
-        pw.printf(java.util.Locale.ROOT, "pictures in %s (%.1f s)%n", dir, (System.nanoTime() - start) / 1e9);
     }
 
     /** --picture-steps as {rounds, steps}; a bad value is a usage error. */

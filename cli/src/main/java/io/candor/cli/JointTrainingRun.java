@@ -1,13 +1,11 @@
 package io.candor.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.candor.finetune.Optimizer;
 import io.candor.finetune.TrainingConfig;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Executor;
-import io.candor.interop.io.AtomicFiles;
 import io.candor.interop.onnx.OnnxModel;
+import io.candor.interop.onnx.OnnxReader;
 import io.candor.interop.onnx.OnnxWriter;
 import io.candor.interpreter.Dictionary;
 import io.candor.interpreter.JointTraining;
@@ -31,7 +29,7 @@ import java.util.Random;
  * {@code candor train --interpreter taps=T[,T2],attributes=J}: FLINT by design, the model and its
  * attribute dictionary trained together on a dataset folder. Writes MODEL.onnx (the model alone) and,
  * in MODEL.interpreter/, what {@code candor interpret} writes: interpreter.onnx,
- * model_interpreted.onnx and dictionary.json measured on the test split.
+ * model_interpreted.onnx, dictionary.json measured on the test split, pictures/ and report.html.
  */
 final class JointTrainingRun {
     /** The parsed --interpreter value. */
@@ -70,12 +68,17 @@ final class JointTrainingRun {
         }
     }
 
+    /** FLINT's activation maximisation: 6 rounds of 50 steps. */
+    private static final int[] PICTURE_STEPS = {6, 50};
+
     private final TrainingRun run;
     private final Spec spec;
+    private final String command;
 
-    JointTrainingRun(TrainingRun run, Spec spec) {
+    JointTrainingRun(TrainingRun run, Spec spec, String command) {
         this.run = run;
         this.spec = spec;
+        this.command = command;
     }
 
     int run(PrintWriter pw, OnnxModel start) throws IOException {
@@ -114,15 +117,16 @@ final class JointTrainingRun {
             Files.createDirectories(folder);
             OnnxWriter.write(interpreter.proto(), folder.resolve("interpreter.onnx"));
             OnnxWriter.write(joint.trainedMerged(), folder.resolve("model_interpreted.onnx"));
-            AtomicFiles.writeString(folder.resolve("dictionary.json"),
-                    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(dictionary));
+            DictionaryFiles.write(pw, folder, OnnxReader.fromProto(joint.trainedMerged(), null), train, test, dictionary,
+                    PICTURE_STEPS, command);
             OnnxWriter.write(model.proto(), run.out);
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) dictionary.get("metrics");
         pw.printf(Locale.ROOT, "test: accuracy f %.4f, g %.4f, fidelity %.4f%n", m.get("accuracyF"), m.get("accuracyG"),
                 m.get("fidelity"));
-        pw.printf("wrote %s and, in %s, interpreter.onnx, model_interpreted.onnx and dictionary.json%n", run.out, folder);
+        pw.printf("wrote %s and, in %s, interpreter.onnx, model_interpreted.onnx, dictionary.json, pictures/ and report.html%n",
+                run.out, folder);
         return 0;
     }
 }

@@ -41,7 +41,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--interpreter", paramLabel = "taps=T[,T2],attributes=J",
             description = {"FLINT by design: train the model and an attribute dictionary on the taps together (the",
                 "cross-entropy plus FLINT's losses, every weight trained, Adam at --lr). Writes MODEL.onnx and, in",
-                "MODEL.interpreter/, what candor interpret writes. For dataset folders; not with --penalty,",
+                "MODEL.interpreter/, what candor interpret writes (report.html too). For dataset folders; not with --penalty,",
                 "--cut or --resume, and without checkpoints."})
     String interpreter;
 
@@ -67,7 +67,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             try {
                 io.candor.interop.exec.Engines.useDevice(run.device);
-                return new JointTrainingRun(run, parsed).run(spec.commandLine().getOut(),
+                return new JointTrainingRun(run, parsed, CommandText.of(spec)).run(spec.commandLine().getOut(),
                         init != null ? OnnxReader.read(init) : architecture(arch, run.seed, run.data));
             } catch (IOException e) {
                 throw new CandorException(e.getMessage(), e);

@@ -179,6 +179,8 @@ class InterpretCliTest {
         assertEquals(2, d.get("taps").size());
         assertTrue(d.get("epochs").get(1).has("ce"), "the model's cross-entropy is part of the loss");
         assertFalse(OnnxReader.read(model).graph().hasTensor("attributes"), "MODEL.onnx is the model alone");
+        assertTrue(Files.readString(folder.resolve("report.html")).contains("candor train --data "), "the report and its command");
+        assertTrue(Files.exists(folder.resolve("pictures").resolve("attribute_4.png")));
         HostTensor x = HostTensor.ofFloats(new long[] {2, 1, 28, 28}, Arrays2.random(8, 2 * 784));
         try (OrtModel alone = OrtModel.open(OnnxReader.read(model));
                 OrtModel merged = OrtModel.open(OnnxReader.read(folder.resolve("model_interpreted.onnx")))) {
