@@ -54,6 +54,9 @@ import picocli.CommandLine.Spec;
             "--model, --data, --taps and --out are required. 'candor interpret explain'",
             "(see its --help) explains single predictions with a dictionary written here."})
 final class InterpretCommand implements Callable<Integer> {
+    /** One in this many rows of a concept split is held out to measure the concepts on. */
+    private static final int HELD_OUT = 5;
+
 
     @Option(names = "--model", paramLabel = "MODEL.onnx", description = "The trained model (frozen). Required.")
     Path model;
@@ -148,13 +151,17 @@ final class InterpretCommand implements Callable<Integer> {
         }
         TapCache trainTaps;
         TapCache testTaps;
+        TapCache conceptsHeldOut = null;
         long start = System.nanoTime();
         try (Executor f = Executor.of(explained)) {
             trainTaps = TapCache.compute(f, train, tapped, 256).withConcepts(train == conceptSamples ? bound : null);
             if (bound != null && train != conceptSamples) {
-                trainTaps = trainTaps.join(TapCache.compute(f, conceptSamples, tapped, 256).withConcepts(bound));
-                pw.printf("binding %s on the %d samples of %s, which join the training data%n", bound.names(), bound.size(),
-                        data.resolve(conceptSplit));
+                TapCache labelled = TapCache.compute(f, conceptSamples, tapped, 256).withConcepts(bound);
+                int fit = labelled.size() - labelled.size() / HELD_OUT;
+                trainTaps = trainTaps.join(labelled.rows(0, fit));
+                conceptsHeldOut = labelled.rows(fit, labelled.size());
+                pw.printf("binding %s on %d samples of %s, which join the training data (%d more held out)%n", bound.names(),
+                        fit, data.resolve(conceptSplit), conceptsHeldOut.size());
             }
             testTaps = TapCache.compute(f, test, tapped, 256);
         }
@@ -194,6 +201,10 @@ final class InterpretCommand implements Callable<Integer> {
             }
             dictionary.put("epochs", history);
             dictionary.putAll(Dictionary.measure(interpreter, testTaps));
+            if (conceptsHeldOut != null && conceptsHeldOut.size() > 0) {
+                // The concept split's held-out rows: there the concept varies apart from the class.
+                dictionary.put("conceptsHeldOut", Dictionary.measure(interpreter, conceptsHeldOut).get("concepts"));
+            }
             var trained = OnnxWriter.withInitializers(graph, interpreter.initializerValues());
             Map<String, String> wiring = new LinkedHashMap<>();
             tapped.forEach(t -> wiring.put(t, t));
@@ -209,12 +220,18 @@ final class InterpretCommand implements Callable<Integer> {
         pw.printf("test: accuracy f %.4f, g %.4f, fidelity %.4f, CN_1.5 %.2f%n", m.get("accuracyF"), m.get("accuracyG"),
                 m.get("fidelity"), ((Map<?, ?>) m.get("conciseness")).get("1.5"));
         if (dictionary.get("concepts") instanceof java.util.List<?> list) {
-            for (Object o : list) {
-                Map<?, ?> c = (Map<?, ?>) o;
+            java.util.List<?> held = dictionary.get("conceptsHeldOut") instanceof java.util.List<?> h ? h : null;
+            for (int k = 0; k < list.size(); k++) {
+                Map<?, ?> c = (Map<?, ?>) list.get(k);
                 pw.printf(java.util.Locale.ROOT, "concept %s = attribute %s: test AUC %s, weight per class %s (mean |w| %.3f)%n",
                         c.get("name"), c.get("attribute"),
                         c.get("auc") == null ? "n/a" : String.format(java.util.Locale.ROOT, "%.3f", c.get("auc")),
                         rounded((double[]) c.get("weights")), c.get("meanAbsWeight"));
+                if (held != null) {
+                    Object auc = ((Map<?, ?>) held.get(k)).get("auc");
+                    pw.printf(java.util.Locale.ROOT, "  and AUC %s on the concept split's held-out rows%n",
+                            auc == null ? "n/a" : String.format(java.util.Locale.ROOT, "%.3f", auc));
+                }
             }
         }
         pw.printf("wrote %s, %s and %s; open %s%n", out.resolve("interpreter.onnx"), out.resolve("model_interpreted.onnx"),

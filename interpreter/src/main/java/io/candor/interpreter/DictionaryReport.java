@@ -63,15 +63,27 @@ public final class DictionaryReport {
         }
         r.heading("Concepts");
         r.paragraph("Each concept is bound to one attribute. AUC: how well the attribute ranks the test samples that show"
-                + " the concept above those that do not (0.5 is chance). Mean |w|: the size of its weights in h, what the"
+                + " the concept above those that do not (0.5 is chance); held-out AUC: the same on the concept split's rows"
+                + " kept out of training, where the concept varies apart from the class. Mean |w|: the size of its weights in h, what the"
                 + " prediction makes of it.");
+        List<?> held = dictionary.get("conceptsHeldOut") instanceof List<?> h ? h : null;
         List<List<String>> rows = new ArrayList<>();
-        for (Object o : concepts) {
-            Map<?, ?> c = (Map<?, ?>) o;
-            rows.add(List.of(String.valueOf(c.get("name")), String.valueOf(c.get("attribute")), number(c.get("auc")),
-                    number(c.get("meanAbsWeight")), weights(c.get("weights")), String.valueOf(c.get("description"))));
+        for (int k = 0; k < concepts.size(); k++) {
+            Map<?, ?> c = (Map<?, ?>) concepts.get(k);
+            List<String> row = new ArrayList<>(List.of(String.valueOf(c.get("name")), String.valueOf(c.get("attribute")),
+                    number(c.get("auc"))));
+            if (held != null) {
+                row.add(number(((Map<?, ?>) held.get(k)).get("auc")));
+            }
+            row.addAll(List.of(number(c.get("meanAbsWeight")), weights(c.get("weights")), String.valueOf(c.get("description"))));
+            rows.add(row);
         }
-        r.table(List.of("concept", "attribute", "test AUC", "mean |w|", "weight per class", "what it is"), rows);
+        List<String> header = new ArrayList<>(List.of("concept", "attribute", "test AUC"));
+        if (held != null) {
+            header.add("held-out AUC");
+        }
+        header.addAll(List.of("mean |w|", "weight per class", "what it is"));
+        r.table(header, rows);
     }
 
     private static void exposure(Report r, Map<String, Object> dictionary, Map<Integer, String> names) {

@@ -149,6 +149,18 @@ public record TapCache(Map<String, HostTensor> taps, HostTensor logits, HostTens
                 both, rows);
     }
 
+    /** Rows {@code from} (inclusive) to {@code to} (exclusive), with their concept labels. */
+    public TapCache rows(int from, int to) {
+        int[] rows = java.util.stream.IntStream.range(from, to).toArray();
+        Map<String, HostTensor> part = new LinkedHashMap<>();
+        taps.forEach((name, t) -> part.put(name, AttributeAttribution.rows(t, rows)));
+        Concepts labelsPart = concepts == null ? null
+                : new Concepts(concepts.names(), concepts.descriptions(), AttributeAttribution.rows(concepts.labels(), rows));
+        return new TapCache(part, logits == null ? null : AttributeAttribution.rows(logits, rows),
+                AttributeAttribution.rows(inputs, rows), Arrays.copyOfRange(labels, from, to), labelsPart,
+                labelled == null ? null : Arrays.copyOfRange(labelled, from, to));
+    }
+
     /** Whether row {@code i} carries concept labels. */
     public boolean isLabelled(int i) {
         return concepts != null && (labelled == null || labelled[i]);

@@ -63,6 +63,11 @@ class TapCacheTest {
             for (int i = 0; i < 5; i++) {
                 assertEquals(labelled[i], both.isLabelled(i), "row " + i);
             }
+            TapCache tail = both.rows(3, 5);
+            assertArrayEquals(new float[] {7, 8, 9, 10}, tail.taps().get("h").toFloatArray());
+            assertArrayEquals(new long[] {0, 1}, tail.labels());
+            assertArrayEquals(new float[] {0, 1}, tail.concepts().column(0));
+            assertTrue(tail.isLabelled(0) && tail.isLabelled(1));
             assertTrue(concepts.isLabelled(0));
             assertFalse(train.isLabelled(0));
             assertThrows(IllegalArgumentException.class,

@@ -106,8 +106,8 @@ class InterpretCliTest {
                 "--attributes", "6", "--epochs", "2", "--concepts", concepts.toString(), "--picture-steps", "1x2",
                 "--out", out.toString());
         assertEquals(0, run.code(), run.err());
-        assertTrue(run.out().contains("on the 300 samples of") && run.out().contains("concept corner_patch = attribute 0"),
-                run.out());
+        assertTrue(run.out().contains("on 240 samples of") && run.out().contains("(60 more held out)")
+                && run.out().contains("concept corner_patch = attribute 0"), run.out());
         JsonNode d = new ObjectMapper().readTree(out.resolve("dictionary.json").toFile());
         assertEquals(2, d.get("taps").size());
         JsonNode bound = d.get("concepts");
@@ -118,6 +118,9 @@ class InterpretCliTest {
         double auc = bound.get(1).get("auc").asDouble();
         assertTrue(auc >= 0 && auc <= 1, "test AUC " + auc);
         assertTrue(d.get("epochs").get(0).has("co"), "the binding loss is reported");
+        assertEquals(3, d.get("conceptsHeldOut").size());
+        double heldAuc = d.get("conceptsHeldOut").get(1).get("auc").asDouble();
+        assertTrue(heldAuc >= 0 && heldAuc <= 1, "held-out AUC " + heldAuc);
         // The test split has the corner mask: each attribute's share of attribution inside it, and the one that reads it most.
         JsonNode exposure = d.get("biasExposure");
         assertEquals(6, exposure.get("maskShare").size());
