@@ -325,7 +325,8 @@ final class InterpretCommand implements Callable<Integer> {
         return s.append(']').toString();
     }
 
-    private static String format(Map<String, Double> losses) {
+    /** "of 0.1234, if 0.5678, ...": an epoch's loss terms as interpret and joint training print them. */
+    static String format(Map<String, Double> losses) {
         StringBuilder s = new StringBuilder();
         losses.forEach((k, v) -> s.append(s.length() == 0 ? "" : ", ").append(k).append(' ')
                 .append(String.format(java.util.Locale.ROOT, "%.4f", v)));

@@ -98,10 +98,8 @@ final class JointTrainingRun {
                 long t0 = System.nanoTime();
                 Map<String, Double> losses = joint.epoch(train, epoch, new Random(run.seed * 1_000_003L + epoch));
                 history.add(losses);
-                StringBuilder line = new StringBuilder();
-                losses.forEach((k, v) -> line.append(line.length() == 0 ? "" : ", ").append(k).append(' ')
-                        .append(String.format(Locale.ROOT, "%.4f", v)));
-                pw.printf(Locale.ROOT, "  epoch %d: %s (%.1f s)%n", epoch, line, (System.nanoTime() - t0) / 1e9);
+                pw.printf(Locale.ROOT, "  epoch %d: %s (%.1f s)%n", epoch, InterpretCommand.format(losses),
+                        (System.nanoTime() - t0) / 1e9);
                 pw.flush();
             }
             OnnxModel model = joint.trainedModel();
