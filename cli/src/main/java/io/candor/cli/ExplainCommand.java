@@ -50,7 +50,8 @@ import picocli.CommandLine.Spec;
             "Grad-CAM: batch x 1 x h x w of the layer), for cd also DIR/cd_relevant.npy and",
             "DIR/cd_irrelevant.npy (batch x classes, or batch x groups x classes for a sweep),",
             "DIR/report.json (per sample: target, logit, completeness error where the method has one),",
-            "and a heatmap PNG per sample for images or DIR/tokens.html for token inputs.", "",
+            "and a heatmap PNG per sample for images or DIR/tokens.html for token inputs; DIR/report.html shows",
+            "them on one page with the command that made them.", "",
             "Methods: cd (contextual decomposition of the --mask or --span; without one, of each tile",
             "of --window pixels or of each token), deeplift (DeepLIFT-Rescale against --baseline),",
             "saliency, input-x-gradient, integrated-gradients, smoothgrad, grad-cam (on --layer),",
@@ -223,6 +224,8 @@ final class ExplainCommand implements Callable<Integer> {
         List<String> pictures = drawPictures(loaded, e);
         written.addAll(pictures);
         written.add(writeReport(loaded, e, pictures));
+        written.add(ExplainReport.write(out, "candor explain: " + method + " on " + model.getFileName(), loaded.description(), e,
+                pictures, CommandText.of(spec)));
         PrintWriter pw = spec.commandLine().getOut();
         pw.printf("%s explained %d sample(s) with %s; wrote to %s:%n", model.getFileName(), loaded.tensor().shape()[0],
                 method, out);

@@ -66,6 +66,9 @@ class ExplainCliTest {
             assertEquals(Fixtures.meta(MNIST).get("targets").get(0).asLong(), report.get("samples").get(0).get("target").asLong());
             BufferedImage heatmap = ImageIO.read(out.resolve("heatmap_000.png").toFile());
             assertTrue(heatmap.getWidth() >= 224, method + " heatmap is enlarged for a 28x28 input");
+            String page = java.nio.file.Files.readString(out.resolve("report.html"));
+            assertEquals(2, page.split("<img ", -1).length - 1, method + ": report.html shows both heatmaps");
+            assertTrue(page.contains("candor explain --model "), method + ": and the command");
         }
         JsonNode ig = new ObjectMapper().readTree(dir.resolve("integrated-gradients/report.json").toFile());
         assertTrue(ig.get("samples").get(0).has("completeness_error"));
