@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
             "penalty (--penalty cdep --lambda L) on what the data marks spurious (mask.npy, --masks, --spurious-words).", "",
             "Writes FIXED.onnx (the input graph with its initializers replaced, nothing else changed),",
             "FIXED.metrics.json (objective, penalty, accuracy per epoch) and FIXED.checkpoint.zip after every",
-            "epoch (for --resume).", "",
+            "epoch (for --resume), then FIXED.report.html: the curves per epoch (loss, accuracy, penalty, bias",
+            "score) and their table, with the command.", "",
             "The frozen prefix runs once: the cut tensor of every sample (and its decomposition, for CD penalties)",
             "is computed before the first epoch and the layers after the cut train from it (--cache DIR keeps it",
             "for later runs; --penalty rrr and eg run the prefix in every step: they differentiate through it)."})

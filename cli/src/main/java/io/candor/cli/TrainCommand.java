@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
             "Writes MODEL.onnx (the best epoch's weights by validation loss), MODEL.metrics.json (loss and",
             "accuracy per epoch) and MODEL.checkpoint.zip after every epoch (the model with its current weights,",
             "the optimizer's moments, the best epoch's weights, the patience count and the metrics: all that",
-            "--resume needs to continue exactly as if the run had never stopped)."})
+            "--resume needs to continue exactly as if the run had never stopped), and MODEL.report.html (the",
+            "curves per epoch: loss, accuracy, penalty and bias score, with the command)."})
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--arch", paramLabel = "mnist-cnn|color-cnn|resnet-small|lstm-text",
             description = {"A built-in architecture, initialised as PyTorch does (default mnist-cnn). resnet-small: a",

@@ -201,6 +201,8 @@ final class TrainingRun {
                     checkpointFile, state.epoch());
         }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        java.util.concurrent.atomic.AtomicReference<java.util.List<io.candor.finetune.EpochMetrics>> history =
+                new java.util.concurrent.atomic.AtomicReference<>(state == null ? java.util.List.of() : state.history());
         try (Executor executor = Executor.of(start); Trainer trainer = new Trainer(executor, config, objective)) {
             FrozenPrefix prefix = prefix(executor, cut, objective, pw);
             try (TrainingData trainData = served(executor, prefix, train, "train", objective);
@@ -209,6 +211,7 @@ final class TrainingRun {
                     // One file holds weights, optimizer moments, patience and metrics: they cannot disagree.
                     OnnxModel current = OnnxReader.fromProto(OnnxWriter.withInitializers(start, executor.initializerValues()), null);
                     TrainingState s = now.get();
+                    history.set(s.history());
                     new Checkpoint(current, s).write(checkpointFile);
                     try {
                         AtomicFiles.writeString(metricsFile, json.writeValueAsString(s.history()));
@@ -219,7 +222,10 @@ final class TrainingRun {
                 OnnxWriter.write(start, executor.initializerValues(), out);
             }
         }
-        pw.printf("wrote %s (best validation epoch), %s and %s%n", out, metricsFile.getFileName(), checkpointFile.getFileName());
+        Path reportFile = TrainCommand.sibling(out, ".report.html");
+        TrainingReport.write(reportFile, spec.qualifiedName() + ": " + out.getFileName(), history.get(), CommandText.of(spec));
+        pw.printf("wrote %s (best validation epoch), %s, %s and %s%n", out, metricsFile.getFileName(), checkpointFile.getFileName(),
+                reportFile.getFileName());
         return 0;
     }
 }

@@ -237,6 +237,10 @@ class CliTest {
                 "--out", fixed.toString());
         assertEquals(0, finetune.code(), finetune.err());
         assertTrue(finetune.out().contains("computed 'flatten' for 600 train samples"), finetune.out());
+        String page = Files.readString(dir.resolve("fixed.report.html"));
+        assertTrue(page.contains("bias score") && page.contains("candor finetune --model "), "the curves, the table, the command");
+        assertEquals(6, page.split("class=\"series\"", -1).length - 1,
+                "loss and accuracy have two series each, penalty and bias score one: 6 in all");
         Run again = candor("finetune", "--model", model.toString(), "--data", data.toString(), "--cut", "flatten",
                 "--penalty", "cdep", "--lambda", "30", "--epochs", "1", "--cache", dir.resolve("cache").toString(),
                 "--out", dir.resolve("again.onnx").toString());
