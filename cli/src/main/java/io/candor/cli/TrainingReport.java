@@ -26,7 +26,7 @@ final class TrainingReport {
         }
         double[] epochs = history.stream().mapToDouble(EpochMetrics::epoch).toArray();
         List<LineChart> charts = new ArrayList<>();
-        charts.add(LineChart.titled("cross-entropy").axes("epoch", "loss")
+        charts.add(LineChart.titled("loss (train: cross-entropy + lambda x penalty)").axes("epoch", "loss")
                 .series("train", epochs, history.stream().mapToDouble(EpochMetrics::trainLoss).toArray())
                 .series("validation", epochs, history.stream().mapToDouble(EpochMetrics::valLoss).toArray()));
         charts.add(LineChart.titled("accuracy").axes("epoch", "accuracy").includeY(0, 1)
