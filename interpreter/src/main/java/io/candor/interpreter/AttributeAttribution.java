@@ -8,8 +8,6 @@ import io.candor.interop.CandorException;
 import io.candor.interop.exec.Engines;
 import io.candor.interop.exec.Executor;
 import io.candor.interop.tensor.HostTensor;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -173,23 +171,5 @@ public final class AttributeAttribution {
      */
     static int batchSize(long valuesPerSample, int cap) {
         return (int) Math.max(1, Math.min(cap, (1L << 20) / Math.max(1, valuesPerSample)));
-    }
-
-    /** Rows {@code rows} of {@code t}, in that order (a host copy). */
-    static HostTensor rows(HostTensor t, int[] rows) {
-        long[] shape = t.shape();
-        long n = shape[0];
-        int rowBytes = Math.toIntExact(n == 0 ? 0 : t.size() / n * t.type().bytes());
-        ByteBuffer src = t.data();
-        ByteBuffer dst = ByteBuffer.allocate(rowBytes * rows.length).order(ByteOrder.LITTLE_ENDIAN);
-        for (int r : rows) {
-            if (r < 0 || r >= n) {
-                throw new CandorException("row " + r + " asked of " + n + " samples");
-            }
-            dst.put(src.slice(r * rowBytes, rowBytes));
-        }
-        dst.flip();
-        shape[0] = rows.length;
-        return new HostTensor(t.type(), shape, dst);
     }
 }

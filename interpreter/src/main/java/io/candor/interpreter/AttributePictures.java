@@ -88,7 +88,7 @@ public final class AttributePictures {
                 flatAttributes.add(j);
             }
         }
-        HostTensor samples = AttributeAttribution.rows(inputs, toInts(flatRows));
+        HostTensor samples = inputs.rows(toInts(flatRows));
         HostTensor gradients = attribution.inputGradient(samples, toInts(flatAttributes));
         HostTensor[] maximised = maximiseFromTop(inputs, maxSamples, pictured);
         List<Path> written = new ArrayList<>();
@@ -99,8 +99,8 @@ public final class AttributePictures {
                 continue;
             }
             int[] slice = java.util.stream.IntStream.range(offset, offset + k).toArray();
-            BufferedImage row = attributeRow(j, maxSamples[j], AttributeAttribution.rows(samples, slice),
-                    AttributeAttribution.rows(gradients, slice), maximised[j]);
+            BufferedImage row = attributeRow(j, maxSamples[j], samples.rows(slice),
+                    gradients.rows(slice), maximised[j]);
             Path file = attributeFile(dir, j);
             writePng(file, row);
             written.add(file);
@@ -128,9 +128,9 @@ public final class AttributePictures {
             List<Integer> chunk = pictured.subList(start, Math.min(pictured.size(), start + batch));
             int[] tops = chunk.stream().mapToInt(j -> maxSamples[j][0]).toArray();
             int[] which = chunk.stream().mapToInt(Integer::intValue).toArray();
-            HostTensor images = maximisation.maximise(AttributeAttribution.rows(inputs, tops), which).images();
+            HostTensor images = maximisation.maximise(inputs.rows(tops), which).images();
             for (int i = 0; i < which.length; i++) {
-                out[which[i]] = AttributeAttribution.rows(images, new int[] {i});
+                out[which[i]] = images.rows(new int[] {i});
             }
         }
         return out;

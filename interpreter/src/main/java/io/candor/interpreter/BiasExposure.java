@@ -51,8 +51,8 @@ public final class BiasExposure {
     public static Result measure(AttributeAttribution attribution, HostTensor x, HostTensor mask, int perAttribute) {
         boolean shared = mask.shape()[0] == 1 && x.shape()[0] != 1;
         int[] masked = masked(x, mask, shared);
-        HostTensor samples = AttributeAttribution.rows(x, masked);
-        HostTensor sampleMasks = shared ? mask : AttributeAttribution.rows(mask, masked);
+        HostTensor samples = x.rows(masked);
+        HostTensor sampleMasks = shared ? mask : mask.rows(masked);
         float[][] phi = attributes(attribution, samples);
         int attributes = phi.length == 0 ? 0 : phi[0].length;
         int k = Math.min(perAttribute, masked.length);
@@ -62,8 +62,8 @@ public final class BiasExposure {
             int[] top = IntStream.range(0, phi.length).boxed()
                     .sorted((a, b) -> Float.compare(phi[b][attribute], phi[a][attribute])).limit(k)
                     .mapToInt(Integer::intValue).toArray();
-            HostTensor gradient = attribution.inputGradient(AttributeAttribution.rows(samples, top), j);
-            float[] share = AttributeAttribution.maskShare(gradient, shared ? sampleMasks : AttributeAttribution.rows(sampleMasks, top));
+            HostTensor gradient = attribution.inputGradient(samples.rows(top), j);
+            float[] share = AttributeAttribution.maskShare(gradient, shared ? sampleMasks : sampleMasks.rows(top));
             shares[j] = mean(share);
         }
         return new Result(shares, area(sampleMasks), k);
@@ -98,7 +98,7 @@ public final class BiasExposure {
                 int[] rows = IntStream.range(start, Math.min(n, start + BATCH)).toArray();
                 try (NDManager m = root.newSubManager()) {
                     NDArray out = attribution.executor().run(m,
-                            Map.of(attribution.input(), AttributeAttribution.rows(samples, rows).toNDArray(m)),
+                            Map.of(attribution.input(), samples.rows(rows).toNDArray(m)),
                             List.of(attribution.attributesOutput())).get(attribution.attributesOutput());
                     float[][] p = Dictionary.rows(HostTensor.of(out));
                     System.arraycopy(p, 0, phi, start, p.length);

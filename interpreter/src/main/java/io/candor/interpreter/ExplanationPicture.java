@@ -63,7 +63,7 @@ public final class ExplanationPicture {
         }
         int valueWidth = fm.stringWidth("+0.000e+00") + 8;
 
-        BufferedImage sample = Pictures.fromTensor(AttributeAttribution.rows(inputs, new int[] {e.sample()}), 0);
+        BufferedImage sample = Pictures.fromTensor(inputs.rows(new int[] {e.sample()}), 0);
         double s = INPUT_SIDE / (double) Math.max(sample.getWidth(), sample.getHeight());
         int inW = (int) Math.round(sample.getWidth() * s);
         int inH = (int) Math.round(sample.getHeight() * s);

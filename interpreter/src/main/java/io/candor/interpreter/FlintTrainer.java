@@ -86,9 +86,12 @@ public final class FlintTrainer implements AutoCloseable {
                     NDArray index = m.create(rows);
                     Map<String, NDArray> tapRows = new LinkedHashMap<>();
                     taps.forEach((name, t) -> tapRows.put(name, rowsOf(m, t, index)));
+                    // The concept term is left out of a batch where no row carries concept labels.
+                    boolean binds = concepts != null
+                            && java.util.Arrays.stream(rows).anyMatch(r -> data.isLabelled((int) r));
                     Map<String, NDArray> terms = step(m, tapRows, prediction == null ? rowsOf(m, logits, index) : rowsOf(m, labels, index),
-                            reconstructs ? rowsOf(m, inputs, index) : null, concepts == null ? null : rowsOf(m, concepts, index),
-                            labelled == null ? null : rowsOf(m, labelled, index), epoch);
+                            reconstructs ? rowsOf(m, inputs, index) : null, binds ? rowsOf(m, concepts, index) : null,
+                            binds && labelled != null ? rowsOf(m, labelled, index) : null, epoch);
                     terms.forEach((k, v) -> {
                         sums.merge(k, (double) v.getFloat(), Double::sum);
                         counts.merge(k, 1, Integer::sum);
@@ -138,15 +141,12 @@ public final class FlintTrainer implements AutoCloseable {
     }
 
     /**
-     * One optimizer step; returns each term and the total, detached. The concept term is left out of a
-     * batch where no row carries concept labels ({@code labelled} null means all do). {@code fOrLabels}
+     * One optimizer step; returns each term and the total, detached. {@code concepts} null leaves the
+     * concept term out; {@code labelled} null means every row carries concept labels. {@code fOrLabels}
      * is f's cached logits post hoc, the labels in joint mode.
      */
     private Map<String, NDArray> step(NDManager m, Map<String, NDArray> taps, NDArray fOrLabels, NDArray inputs, NDArray concepts,
             NDArray labelled, int epoch) {
-        if (labelled != null && labelled.sum().getFloat() == 0) {
-            concepts = null;
-        }
         Map<String, NDArray> out = new LinkedHashMap<>();
         try (GradientCollector collector = Engines.pytorch().newGradientCollector()) {
             List<String> wanted = new ArrayList<>(List.of(InterpreterGraph.ATTRIBUTES, InterpreterGraph.LOGITS,

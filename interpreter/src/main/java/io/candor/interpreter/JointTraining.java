@@ -112,7 +112,7 @@ public final class JointTraining implements AutoCloseable {
 
     private static DatasetSplit head(DatasetSplit split, int n) {
         int[] rows = java.util.stream.IntStream.range(0, (int) Math.min(n, split.size())).toArray();
-        return new DatasetSplit(AttributeAttribution.rows(split.x(), rows),
+        return new DatasetSplit(split.x().rows(rows),
                 HostTensor.ofLongs(new long[] {rows.length}, Arrays.copyOf(split.labels(), rows.length)), null);
     }
 

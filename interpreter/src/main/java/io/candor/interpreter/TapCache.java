@@ -153,11 +153,11 @@ public record TapCache(Map<String, HostTensor> taps, HostTensor logits, HostTens
     public TapCache rows(int from, int to) {
         int[] rows = java.util.stream.IntStream.range(from, to).toArray();
         Map<String, HostTensor> part = new LinkedHashMap<>();
-        taps.forEach((name, t) -> part.put(name, AttributeAttribution.rows(t, rows)));
+        taps.forEach((name, t) -> part.put(name, t.rows(rows)));
         Concepts labelsPart = concepts == null ? null
-                : new Concepts(concepts.names(), concepts.descriptions(), AttributeAttribution.rows(concepts.labels(), rows));
-        return new TapCache(part, logits == null ? null : AttributeAttribution.rows(logits, rows),
-                AttributeAttribution.rows(inputs, rows), Arrays.copyOfRange(labels, from, to), labelsPart,
+                : new Concepts(concepts.names(), concepts.descriptions(), concepts.labels().rows(rows));
+        return new TapCache(part, logits == null ? null : logits.rows(rows),
+                inputs.rows(rows), Arrays.copyOfRange(labels, from, to), labelsPart,
                 labelled == null ? null : Arrays.copyOfRange(labelled, from, to));
     }
 

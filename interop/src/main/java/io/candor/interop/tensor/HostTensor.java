@@ -48,6 +48,24 @@ public final class HostTensor {
         return new HostTensor(type, shape, allocate(elementCount(shape) * type.bytes()));
     }
 
+    /** The rows {@code rows} (indices along the first axis, in that order, repeats allowed). */
+    public HostTensor rows(int... rows) {
+        long n = shape[0];
+        int rowBytes = Math.toIntExact(n == 0 ? 0 : size() / n * type.bytes());
+        ByteBuffer src = data();
+        ByteBuffer dst = allocate((long) rowBytes * rows.length);
+        for (int r : rows) {
+            if (r < 0 || r >= n) {
+                throw new CandorException("row " + r + " asked of " + n + " samples");
+            }
+            dst.put(src.slice(r * rowBytes, rowBytes));
+        }
+        dst.flip();
+        long[] out = shape.clone();
+        out[0] = rows.length;
+        return new HostTensor(type, out, dst);
+    }
+
     /** {@code a}'s rows followed by {@code b}'s: the same type and the same shape after the first axis. */
     public static HostTensor concatRows(HostTensor a, HostTensor b) {
         if (a.type != b.type || a.rank() == 0 || b.rank() != a.rank()

@@ -60,6 +60,9 @@ class TensorsTest {
         HostTensor both = HostTensor.concatRows(a, b);
         org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {3, 2}, both.shape());
         org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {1, 2, 3, 4, 5, 6}, both.toLongArray());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {5, 6, 1, 2, 5, 6}, both.rows(2, 0, 2).toLongArray(),
+                "rows in the order asked, repeats allowed");
+        org.junit.jupiter.api.Assertions.assertThrows(io.candor.interop.CandorException.class, () -> both.rows(3));
         org.junit.jupiter.api.Assertions.assertThrows(io.candor.interop.CandorException.class,
                 () -> HostTensor.concatRows(a, HostTensor.ofFloats(new long[] {1, 2}, 1, 2)), "types differ");
         org.junit.jupiter.api.Assertions.assertThrows(io.candor.interop.CandorException.class,
