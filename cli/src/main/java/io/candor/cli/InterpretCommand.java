@@ -4,12 +4,12 @@ import io.candor.finetune.Optimizer;
 import io.candor.finetune.TrainingConfig;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Executor;
-import io.candor.interop.onnx.GraphMerge;
 import io.candor.interop.onnx.OnnxModel;
 import io.candor.interop.onnx.OnnxReader;
 import io.candor.interop.onnx.OnnxWriter;
 import io.candor.interpreter.Dictionary;
 import io.candor.interpreter.FlintTrainer;
+import io.candor.interpreter.InterpreterGraft;
 import io.candor.interpreter.InterpreterGraph;
 import io.candor.interpreter.LossSchedule;
 import io.candor.interpreter.LstmTaps;
@@ -33,11 +33,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code candor interpret}: learns FLINT's attribute dictionary on a frozen model, post hoc. */
-@Command(name = "interpret", mixinStandardHelpOptions = true, subcommands = InterpretExplainCommand.class,
+@Command(name = "interpret", mixinStandardHelpOptions = true, subcommands = {InterpretExplainCommand.class, InterpretCompareCommand.class},
         customSynopsis = {"candor interpret --model MODEL.onnx --data DIR --taps TENSOR[,TENSOR...]",
             "                        --out DIR [OPTIONS]",
             "       candor interpret explain --interpreter OUT --input X.npy --out DIR",
-            "                                [--top K]"},
+            "                                [--top K]",
+            "       candor interpret compare --interpreter OUT --model M.onnx [--model ...]",
+            "                                --data DIR --out FILE.json"},
         description = {"Learns a small dictionary of high-level attributes from a hidden tensor of a trained model",
             "(FLINT, post hoc): an attribute network Psi on the tap, a linear head h on the attributes that mimics",
             "the model, and a decoder that reconstructs the input, trained on the tap values computed once.", "",
@@ -52,7 +54,8 @@ import picocli.CommandLine.Spec;
             "dictionary.json's biasExposure names the attribute whose attribution falls most inside it.",
             "OUT/report.html puts it all on one page (no network needed).", "",
             "--model, --data, --taps and --out are required. 'candor interpret explain'",
-            "(see its --help) explains single predictions with a dictionary written here."})
+            "(see its --help) explains single predictions with a dictionary written here;",
+            "'candor interpret compare' how other models (a repaired one, say) use its attributes."})
 final class InterpretCommand implements Callable<Integer> {
     /** One in this many rows of a concept split is held out to measure the concepts on. */
     private static final int HELD_OUT = 5;
@@ -206,9 +209,7 @@ final class InterpretCommand implements Callable<Integer> {
                 dictionary.put("conceptsHeldOut", Dictionary.measure(interpreter, conceptsHeldOut).get("concepts"));
             }
             var trained = OnnxWriter.withInitializers(graph, interpreter.initializerValues());
-            Map<String, String> wiring = new LinkedHashMap<>();
-            tapped.forEach(t -> wiring.put(t, t));
-            var merged = GraphMerge.attach(explained.proto(), trained, wiring, "interpreter/");
+            var merged = InterpreterGraft.attach(explained, trained);
             Files.createDirectories(out);
             OnnxWriter.write(trained, out.resolve("interpreter.onnx"));
             OnnxWriter.write(merged, out.resolve("model_interpreted.onnx"));

@@ -24,7 +24,6 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -72,8 +71,7 @@ final class InterpretExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        OptionChecks.of(spec).positive("--top", top);
-        rejectParentOptions();
+        OptionChecks.of(spec).positive("--top", top).noParentOptions();
         InterpreterFolder.requireFiles(interpreter);
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new CandorException("--out: " + out + " is a file, not a folder");
@@ -100,20 +98,6 @@ final class InterpretExplainCommand implements Callable<Integer> {
                 .writeValueAsString(ExplanationsJson.of(explained, top, folder, input, pictured)));
         report(explained, pictured, start);
         return 0;
-    }
-
-    /** Options of {@code interpret} itself have no meaning here; saying so beats ignoring them. */
-    private void rejectParentOptions() {
-        CommandSpec parent = spec.parent();
-        if (parent == null || parent.commandLine().getParseResult() == null) {
-            return;
-        }
-        List<String> given = parent.commandLine().getParseResult().matchedOptions().stream().map(OptionSpec::longestName)
-                .distinct().toList();
-        if (!given.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "the options " + given + " of 'interpret' do not apply to"
-                    + " 'interpret explain'");
-        }
     }
 
     /** One pass of the merged model gives f's output, Phi and g's logits; their widths must be the head's. */

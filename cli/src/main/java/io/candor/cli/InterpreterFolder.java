@@ -31,11 +31,13 @@ import javax.imageio.ImageIO;
  * wrong explanation.
  */
 record InterpreterFolder(Path dir, OnnxModel model, String modelOutput, float[][] headWeight,
-        Map<Integer, String> concepts) {
+        Map<Integer, String> concepts, String interpretedModel) {
     /** The head's weight in the merged model: h is FC J -> C (Gemm, transB), merged with this prefix. */
     static final String HEAD_WEIGHT = "interpreter/h.weight";
     static final String MODEL_FILE = "model_interpreted.onnx";
     static final String DICTIONARY_FILE = "dictionary.json";
+    /** The interpreter alone, its inputs the taps; {@code interpret compare} grafts it onto other models. */
+    static final String INTERPRETER_FILE = "interpreter.onnx";
 
     /** Fails unless {@code dir} is a folder with both files; cheap, so a command can check it before its other options. */
     static void requireFiles(Path dir) {
@@ -62,13 +64,28 @@ record InterpreterFolder(Path dir, OnnxModel model, String modelOutput, float[][
             throw new CandorException(dictionaryFile + " says " + dictionary.get("attributes").asInt() + " attributes but "
                     + dir.resolve(MODEL_FILE) + "'s head has " + attributes + ": the two files are not from the same run");
         }
-        return new InterpreterFolder(dir, merged, modelOutput, w, conceptNames(dictionary, attributes));
+        return new InterpreterFolder(dir, merged, modelOutput, w, conceptNames(dictionary, attributes),
+                dictionary.path("model").asText("the dictionary's model"));
     }
 
     /** True when a Softmax produces f's output, so that it is already a probability. */
     boolean modelOutputIsProbability() {
-        Node producer = model.graph().producer(modelOutput);
+        return isProbability(model, modelOutput);
+    }
+
+    /** True when a Softmax produces {@code output} of {@code model}. */
+    static boolean isProbability(OnnxModel model, String output) {
+        Node producer = model.graph().producer(output);
         return producer != null && producer.opType().equals("Softmax");
+    }
+
+    /** The interpreter alone ({@value #INTERPRETER_FILE}); a folder without it is a clear error. */
+    OnnxModel interpreterAlone() {
+        Path file = dir.resolve(INTERPRETER_FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new CandorException(dir + " has no " + INTERPRETER_FILE + ": is it a folder that 'candor interpret --out' wrote?");
+        }
+        return OnnxReader.read(file);
     }
 
     int classes() {

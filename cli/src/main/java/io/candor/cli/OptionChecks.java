@@ -46,6 +46,18 @@ final class OptionChecks {
         return require(!given(option) || applies, option + " applies only to " + appliesTo);
     }
 
+    /** A subcommand's parent's options have no meaning for it (interpret explain, say); saying so beats ignoring them. */
+    OptionChecks noParentOptions() {
+        CommandSpec parent = spec.parent();
+        if (parent == null || parent.commandLine().getParseResult() == null) {
+            return this;
+        }
+        java.util.List<String> given = parent.commandLine().getParseResult().matchedOptions().stream()
+                .map(CommandLine.Model.OptionSpec::longestName).distinct().toList();
+        return require(given.isEmpty(), "the options " + given + " of '" + parent.name() + "' do not apply to '"
+                + parent.name() + " " + spec.name() + "'");
+    }
+
     boolean given(String option) {
         return spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption(option);
     }

@@ -4,7 +4,6 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import io.candor.finetune.Optimizer;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Executor;
-import io.candor.interop.onnx.GraphMerge;
 import io.candor.interop.onnx.OnnxModel;
 import io.candor.interop.onnx.OnnxReader;
 import io.candor.interop.onnx.OnnxWriter;
@@ -23,9 +22,6 @@ import java.util.Random;
  * and every weight of both trains; output fidelity holds the model's live logits constant.
  */
 public final class JointTraining implements AutoCloseable {
-    /** The merged graph's prefix for the interpreter's internal names. */
-    public static final String PREFIX = "interpreter/";
-
     private final OnnxModel model;
     private final OnnxModel interpreter;
     private final OnnxModel merged;
@@ -38,9 +34,7 @@ public final class JointTraining implements AutoCloseable {
         this.model = model;
         this.interpreter = interpreter;
         this.taps = List.copyOf(tapped.taps());
-        Map<String, String> wiring = new LinkedHashMap<>();
-        taps.forEach(t -> wiring.put(t, t));
-        this.merged = OnnxReader.fromProto(GraphMerge.attach(tapped.model().proto(), interpreter.proto(), wiring, PREFIX), null);
+        this.merged = InterpreterGraft.attached(tapped.model(), interpreter);
         this.executor = Executor.of(merged);
         this.trainer = new FlintTrainer(executor, schedule, optimizer, batch, model.graph().outputs().get(0).name());
     }
@@ -101,8 +95,8 @@ public final class JointTraining implements AutoCloseable {
     private Map<String, HostTensor> part(boolean ofInterpreter) {
         Map<String, HostTensor> values = new LinkedHashMap<>();
         executor.initializerValues().forEach((name, value) -> {
-            if (ofInterpreter && name.startsWith(PREFIX)) {
-                values.put(name.substring(PREFIX.length()), value);
+            if (ofInterpreter && name.startsWith(InterpreterGraft.PREFIX)) {
+                values.put(name.substring(InterpreterGraft.PREFIX.length()), value);
             } else if (!ofInterpreter && model.graph().initializers().containsKey(name)) {
                 values.put(name, value);
             }

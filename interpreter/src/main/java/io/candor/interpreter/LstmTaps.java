@@ -49,7 +49,7 @@ public final class LstmTaps {
     }
 
     /** The LSTM output a last-step tensor reads ({@code tap} itself for any other tap). */
-    static String sourceOf(String tap) {
+    public static String sourceOf(String tap) {
         return tap.endsWith(SUFFIX) ? tap.substring(0, tap.length() - SUFFIX.length()) : tap;
     }
 
