@@ -229,7 +229,7 @@ final class ExplainCommand implements Callable<Integer> {
         PrintWriter pw = spec.commandLine().getOut();
         pw.printf("%s explained %d sample(s) with %s; wrote to %s:%n", model.getFileName(), loaded.tensor().shape()[0],
                 method, out);
-        written.forEach(f -> pw.println("  " + f));
+        listed(written, pictures).forEach(f -> pw.println("  " + f));
         if (e.completeness().length > 0) {
             float worst = 0;
             for (float c : e.completeness()) {
@@ -387,5 +387,17 @@ final class ExplainCommand implements Callable<Integer> {
         }
         AtomicFiles.writeString(out.resolve("report.json"), mapper.writeValueAsString(root));
         return "report.json";
+    }
+
+    /** The files written, with a long run of pictures shown as its first and last. */
+    private static List<String> listed(List<String> written, List<String> pictures) {
+        if (pictures.size() <= 3) {
+            return written;
+        }
+        List<String> shown = new ArrayList<>(written);
+        int first = shown.indexOf(pictures.get(0));
+        shown.removeAll(pictures);
+        shown.add(first, pictures.get(0) + " ... " + pictures.get(pictures.size() - 1) + " (" + pictures.size() + " pictures)");
+        return shown;
     }
 }

@@ -30,6 +30,9 @@ import picocli.CommandLine.Spec;
             "Both engines give the same numbers (to float rounding); 'ort' is the faster, 'djl' is the",
             "differentiable executor that the explanation and fine-tuning commands use."})
 final class PredictCommand implements Callable<Integer> {
+    /** Predictions printed on the terminal; the file has them all. */
+    private static final int PRINTED = 20;
+
     enum Engine { ort, djl }
 
     @Option(names = "--model", required = true, paramLabel = "MODEL", description = "The .onnx file.")
@@ -71,7 +74,10 @@ final class PredictCommand implements Callable<Integer> {
         }
         HostTensor y = outputs.values().iterator().next();
         if (y.rank() == 2 && y.type().isFloating()) {
-            pw.printf("top class per sample: %s%n", Arrays.toString(argmaxRows(y)));
+            int[] top = argmaxRows(y);
+            String shown = Arrays.toString(Arrays.copyOf(top, Math.min(top.length, PRINTED)));
+            pw.printf("top class per sample: %s%n", top.length <= PRINTED ? shown
+                    : shown.substring(0, shown.length() - 1) + ", ... (" + top.length + " samples; all in the file)]");
         }
         pw.printf("engine %s, %.1f ms%n", engine, ms);
         pw.flush();

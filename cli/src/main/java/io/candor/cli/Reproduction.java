@@ -48,7 +48,7 @@ final class Reproduction {
         StringWriter text = new StringWriter();
         int code;
         try (PrintWriter pw = new PrintWriter(text)) {
-            pw.println("$ ./candor " + String.join(" ", args));
+            pw.println("$ " + InProcessCandor.typed(args));
             code = Candor.run(args.toArray(String[]::new), pw, pw);
         }
         try {
@@ -58,7 +58,7 @@ final class Reproduction {
             throw new CandorException("cannot write " + log + ": " + e.getMessage(), e);
         }
         if (code != 0) {
-            throw new CandorException("'candor " + String.join(" ", args) + "' failed (exit " + code + "); see " + log);
+            throw new CandorException("'" + InProcessCandor.typed(args) + "' failed (exit " + code + "); see " + log);
         }
     }
 
@@ -84,22 +84,9 @@ final class Reproduction {
     }
 
     /** {@code candor evaluate --json} on one split. */
-    private JsonNode evaluate(Path model, Path data, String split) {
-        List<String> evaluate = List.of("evaluate", "--model", model.toString(), "--data", data.toString(), "--split",
-                split, "--json");
-        StringWriter text = new StringWriter();
-        int code;
-        try (PrintWriter pw = new PrintWriter(text)) {
-            code = Candor.run(evaluate.toArray(String[]::new), pw, pw);
-        }
-        if (code != 0) {
-            throw new CandorException("evaluating " + model + " on " + split + " failed: " + text);
-        }
-        try {
-            return json.readTree(text.toString());
-        } catch (IOException e) {
-            throw new CandorException("cannot read the evaluation of " + model + ": " + e.getMessage(), e);
-        }
+    private static JsonNode evaluate(Path model, Path data, String split) {
+        return InProcessCandor.json(List.of("evaluate", "--model", model.toString(), "--data", data.toString(), "--split",
+                split, "--json"));
     }
 
     private double secondsPerEpoch(Path metrics) throws IOException {
@@ -130,7 +117,7 @@ final class Reproduction {
         row.put("secondsPerEpoch", runs.stream().mapToDouble(Run::secondsPerEpoch).average().orElse(Double.NaN));
         row.put("peakMiB", runs.stream().map(Run::peakMiB).filter(java.util.Objects::nonNull)
                 .max(Double::compare).orElse(null));
-        row.put("command", "./candor " + String.join(" ", runs.get(0).command()));
+        row.put("command", InProcessCandor.typed(runs.get(0).command()));
         return row;
     }
 

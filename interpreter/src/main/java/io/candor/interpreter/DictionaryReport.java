@@ -108,8 +108,8 @@ public final class DictionaryReport {
         r.table(List.of("attribute", "attribution inside the mask"), rows);
     }
 
-    private static void relevance(Report r, Map<String, Object> dictionary, Map<Integer, String> names, String command) {
-        float[][] relevance = (float[][]) dictionary.get("classRelevance");
+    /** The class x attribute relevance r_{c,j} as a report matrix, a bound concept's name beside its attribute. */
+    public static Matrix relevanceMatrix(float[][] relevance, Map<Integer, String> names) {
         List<String> classes = new ArrayList<>();
         for (int c = 0; c < relevance.length; c++) {
             classes.add(String.valueOf(c));
@@ -125,9 +125,14 @@ public final class DictionaryReport {
                 values[c][j] = relevance[c][j];
             }
         }
+        return Matrix.of("class \\ attribute", classes, columns, values);
+    }
+
+    private static void relevance(Report r, Map<String, Object> dictionary, Map<Integer, String> names, String command) {
+        Matrix matrix = relevanceMatrix((float[][]) dictionary.get("classRelevance"), names);
         r.heading("Which attributes each class relies on");
         r.heatmap("relevance r(class, attribute): the mean share of the decision an attribute carries when g predicts"
-                + " the class (pairs above 0.1 are FLINT's relevant pairs)", Matrix.of("class \\ attribute", classes, columns, values), command);
+                + " the class (pairs above 0.1 are FLINT's relevant pairs)", matrix, command);
     }
 
     private static void attributes(Report r, Map<String, Object> dictionary, Map<Integer, String> names, Path pictures,

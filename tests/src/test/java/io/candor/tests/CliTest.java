@@ -205,19 +205,6 @@ class CliTest {
     }
 
     @Test
-    void demoTrainsExplainsAndWritesItsReport() throws Exception {
-        Path out = dir.resolve("demo");
-        Run r = candor("demo", "--out", out.toString(), "--n-train", "1500", "--epochs", "1");
-        assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("accuracy on the test split, whose patches lie"), r.out());
-        String report = Files.readString(out.resolve("report.md"));
-        assertTrue(report.contains("## Did it learn the decoy?") && report.contains("corner share (CD)"), report);
-        for (String file : new String[] {"mnist-cnn.onnx", "cd_0.png", "gradcam_3.png", "data/train/x.npy", "data/test_clean/y.npy"}) {
-            assertTrue(Files.exists(out.resolve(file)), file);
-        }
-    }
-
-    @Test
     void dataTrainAndEvaluateFromTheCommandLine() throws Exception {
         Path data = dir.resolve("digits");
         assertEquals(0, candor("data", "make", "decoy-digits", "--out", data.toString(), "--n-train", "600", "--n-val", "100",

@@ -7,7 +7,7 @@ package io.candor.attribution.report;
 final class Style {
     static final String CSS = String.join("\n",
             "body{font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;"
-                    + "color:#1d1d1f;background:#fff;max-width:1120px;margin:2rem auto;padding:0 1.25rem}",
+                    + "color:#1d1d1f;background:#fff;max-width:1360px;margin:2rem auto;padding:0 1.25rem}",
             "h1{font-size:1.75rem;margin:0 0 .75rem}",
             "h2{font-size:1.25rem;margin:2.25rem 0 .75rem;padding-bottom:.25rem;border-bottom:1px solid #ddd}",
             "p{max-width:80ch}",

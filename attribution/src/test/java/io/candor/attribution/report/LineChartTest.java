@@ -1,5 +1,7 @@
 package io.candor.attribution.report;
 
+import io.candor.interop.testing.Xhtml;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

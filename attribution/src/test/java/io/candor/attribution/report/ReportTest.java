@@ -1,6 +1,8 @@
 package io.candor.attribution.report;
 
-import static io.candor.attribution.report.Xhtml.html;
+import io.candor.interop.testing.Xhtml;
+
+import static io.candor.interop.testing.Xhtml.html;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
