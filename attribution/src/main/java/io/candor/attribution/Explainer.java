@@ -1,6 +1,7 @@
 package io.candor.attribution;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -157,8 +158,8 @@ public final class Explainer {
         ContextualDecomposition cd = new ContextualDecomposition(model.executor());
         Map<String, NDArray> inputs = Map.of(model.input(), input);
         boolean tokens = !input.getDataType().isFloating();
-        if (tokens ? o.span() != null : o.mask() != null) {
-            NDArray mask = tokens ? spanMask(batch, input, o.span()) : o.mask();
+        if (o.mask() != null || tokens && o.span() != null) {
+            NDArray mask = !tokens ? o.mask() : o.span() != null ? spanMask(batch, input, o.span()) : tokenMask(input, o.mask());
             ContextualDecomposition.Decomposition d = tokens
                     ? cd.decomposeTokens(batch, inputs, model.input(), mask, model.output())
                     : cd.decompose(batch, inputs, model.input(), mask, model.output());
@@ -199,6 +200,19 @@ public final class Explainer {
         perSample[0] = n;
         NDArray scores = mask.getManager().create(score).reshape(perSample);
         return mask.toType(relevant.getDataType(), false).mul(scores);
+    }
+
+    /** A mask of token positions, [T] for every sample or [N, T], as the [N, T] floats CD reads. */
+    private static NDArray tokenMask(NDArray tokens, NDArray mask) {
+        Shape ids = tokens.getShape();
+        Shape m = mask.getShape();
+        boolean shared = m.dimension() == 1 && m.get(0) == ids.get(1);
+        if (!shared && !m.equals(ids)) {
+            String shape = java.util.Arrays.toString(ids.getShape());
+            throw new CandorException("--mask on token inputs " + shape + " must be [" + ids.get(1) + "] or " + shape
+                    + " (1 marks a relevant token); got " + java.util.Arrays.toString(m.getShape()));
+        }
+        return (shared ? mask.broadcast(ids) : mask).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
     }
 
     private static NDArray spanMask(NDManager batch, NDArray tokens, int[] span) {

@@ -1,6 +1,7 @@
 package io.candor.cli;
 
 import io.candor.interop.CandorException;
+import io.candor.interop.io.AtomicFiles;
 import io.candor.models.data.DatasetFolder;
 import io.candor.models.data.ColorDigits;
 import io.candor.models.data.DecoyDigits;
@@ -32,11 +33,15 @@ final class DataCommand implements Runnable {
                 "level gives the class in train and val and lies in test (DecoyMNIST's analogue); test_clean/",
                 "holds the same test digits without a patch.",
                 "decoy-text: short sentiment sentences (label 1 positive) with 'text' in every positive and",
-                "'video' in every negative training sentence; val and test are clean (SST decoy's analogue).",
+                "'video' in every negative training sentence; val and test are clean (SST decoy's analogue);",
+                "vocabulary.txt holds the words in id order.",
                 "color-digits: digits tinted by class (colour y in train/val, 9 - y in test), standardised.",
                 "patch-lesions: --size x --size skin images, benign or malignant lesions; half the benign ones carry",
                 "a band-aid-like patch (mask.npy); test_no_patches/ holds the test images without patches."})
     static final class Make implements Callable<Integer> {
+        /** The word list decoy-text writes beside its splits. */
+        static final String VOCABULARY = "vocabulary.txt";
+
         @Parameters(index = "0", paramLabel = "GENERATOR", description = "decoy-digits, decoy-text, color-digits or patch-lesions")
         String generator;
 
@@ -74,6 +79,8 @@ final class DataCommand implements Runnable {
                 case "decoy-text" -> {
                     DecoyText text = new DecoyText();
                     DatasetFolder.write(out, text.dataset(nTrain, nVal, nTest, seed), text.meta(seed));
+                    // One word per line in id order: what explain --vocab and the TSV loaders read.
+                    AtomicFiles.writeString(out.resolve(VOCABULARY), String.join("\n", text.vocabulary()) + "\n");
                 }
                 case "color-digits" -> {
                     ColorDigits.Dataset colours = new ColorDigits().dataset(nTrain, nVal, nTest, seed);

@@ -9,7 +9,7 @@ import io.candor.interop.CandorException;
 import io.candor.interop.io.AtomicFiles;
 import io.candor.interpreter.AttributePictures;
 import io.candor.interpreter.DictionaryReport;
-import io.candor.models.data.DatasetFolder;
+import io.candor.interop.tensor.Npy;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,9 +31,8 @@ import javax.imageio.ImageIO;
  * of each fine-tuned model, the training curves and the ONNX check, each with the commands that made it.
  */
 final class DemoReport {
-    /** Digits shown side by side; the table's shares average over all explained digits. */
+    /** Inputs shown side by side; the table's shares average over all explained inputs. */
     private static final int SHOWN = 4;
-    private static final String CONCEPT = "corner_patch";
 
     /** What the story measured, in the order the report shows it. */
     record Results(DemoStory story, List<DemoStory.Measured> models, List<String> interpret, List<String> compare,
@@ -48,18 +47,15 @@ final class DemoReport {
     }
 
     static void write(Results r, Path file) throws IOException {
-        Report page = Report.titled("Candor demo: a CNN that learned a decoy, explained, interpreted and repaired");
+        DemoSetting setting = r.story().setting();
+        Report page = Report.titled(setting.title());
         DemoStory.Measured biased = r.model("biased");
         DemoStory.Measured repaired = r.model("repaired");
         DemoStory.Measured plain = r.model("finetuned");
-        page.paragraph("Decoy-digits: digits with a 5x5 patch in a corner whose grey level gives the class in training and"
-                + " lies in the test split. A CNN trained on it learns the patch. Candor explained it, learned a dictionary"
-                + " of its attributes with three named concepts, and repaired it by fine-tuning the layers after the"
-                + " convolutions with CDEP on the corner mask. Every file is in " + r.story().out()
-                + "; each figure gives the commands that made it.");
-        page.paragraph(String.format(Locale.ROOT, "On the test split, whose patches lie, the repaired model is right on %.1f%%"
-                + " of the digits, against %.1f%% before and %.1f%% after the same fine-tuning without a penalty.",
-                100 * repaired.lying(), 100 * biased.lying(), 100 * plain.lying()));
+        page.paragraph(setting.intro() + " Every file is in " + r.story().out() + "; each figure gives the commands that made it.");
+        page.paragraph(String.format(Locale.ROOT, "Accuracy on %s: %.1f%% repaired, against %.1f%% before and %.1f%% after the"
+                + " same fine-tuning without a penalty.", setting.mainSplit().label(), 100 * repaired.main(),
+                100 * biased.main(), 100 * plain.main()));
         summary(page, r);
         explanations(page, r);
         dictionary(page, r);
@@ -68,7 +64,7 @@ final class DemoReport {
         page.heading("The repaired model in ONNX Runtime");
         page.paragraph(String.format(Locale.ROOT, "repaired.onnx is the biased model's graph with new weights after the cut."
                 + " ONNX Runtime runs it; on the explained digits its logits differ from those of Candor's executor by at"
-                + " most %.2g.", r.onnxDifference()));
+                + " most %.2g.", r.onnxDifference()).replace("digits", setting.inputName() + "s"));
         page.command(r.onnxCheck().stream().map(InProcessCandor::typed).collect(Collectors.joining("\n")));
         page.heading("Every step, to rerun by hand");
         page.paragraph(String.format(Locale.ROOT, "The demo ran these commands in one process, in %.0f s.", r.seconds()));
@@ -78,46 +74,98 @@ final class DemoReport {
 
     private static void summary(Report page, Results r) {
         page.heading("Before and after");
-        Map<String, JsonNode> weights = conceptWeights(r.comparison());
+        DemoSetting setting = r.story().setting();
+        String concept = setting.concept();
+        Map<String, JsonNode> weights = conceptWeights(r.comparison(), concept);
         List<List<String>> rows = new ArrayList<>();
         for (DemoStory.Measured m : r.models()) {
             JsonNode w = weights.get(m.model().toString());
-            rows.add(List.of(m.name() + ".onnx", m.how(), percent(m.lying()), percent(m.clean()), percent(m.cdShare()),
+            rows.add(List.of(m.name() + ".onnx", m.how(), percent(m.main()), percent(m.other()), percent(m.cdShare()),
                     w == null ? "n/a: other taps" : String.format(Locale.ROOT, "%.3f", w.get("meanAbsWeight").asDouble())));
         }
-        page.table("accuracy on the test split (patches lie) and on the same digits without patches; the CD share of the"
-                + " corner patches in the predicted logit, |beta| / (|beta| + |gamma|) (mean over the explained digits); the"
-                + " mean |weight| of the "
-                + CONCEPT + " attribute in a head fitted to each model (n/a for the model trained from scratch: its taps are not the dictionary's)",
-                List.of("model", "how it was made", "test, lying patches", "test, no patches", "CD share of the patches",
-                        CONCEPT + " weight"), rows);
+        page.table("accuracy on " + setting.mainSplit().label() + " and on " + setting.otherSplit().label() + "; the CD"
+                + " share of the spurious feature in the predicted logit, |beta| / (|beta| + |gamma|) (mean over the"
+                + " explained " + setting.inputName() + "s); the mean |weight| of the " + concept + " attribute in a head"
+                + " fitted to each model (n/a for the model trained from scratch: its taps are not the dictionary's)",
+                List.of("model", "how it was made", setting.mainSplit().label(), setting.otherSplit().label(),
+                        "CD share of the spurious feature", concept + " weight"), rows);
+    }
+
+    /** The explained inputs as the biased and the repaired model saw them, and which of them to show. */
+    private record Explained(DemoStory.Measured biased, DemoStory.Measured repaired, int[] before, int[] after, long[] labels,
+            List<Integer> shown) {
     }
 
     private static void explanations(Report page, Results r) throws IOException {
-        page.heading("Explanations of the same digits, before | after");
+        DemoSetting setting = r.story().setting();
+        page.heading("Explanations of the same " + setting.inputName() + "s, before | after");
         DemoStory.Measured biased = r.model("biased");
         DemoStory.Measured repaired = r.model("repaired");
         int[] before = targets(biased);
         int[] after = targets(repaired);
-        long[] labels = DatasetFolder.read(r.story().data(), "test").labels();
+        long[] labels = r.story().inputLabels();
+        Explained e = new Explained(biased, repaired, before, after, labels, shown(before, after, labels));
+        if (setting.images()) {
+            heatmaps(page, e);
+        } else {
+            tokens(page, r, e);
+        }
+    }
+
+    private static void heatmaps(Report page, Explained e) {
+        DemoStory.Measured biased = e.biased();
+        DemoStory.Measured repaired = e.repaired();
         page.paragraph("The explained digits where the patch fooled the biased model and the repaired model is right come"
                 + " first. Grad-CAM at " + DemoStory.CAM_LAYER + " shows where the last convolutions look; CD of 4x4 tiles"
                 + " scores each tile's own contribution to the predicted logit (red for, blue against).");
-        for (int n : shown(before, after, labels)) {
+        for (int n : e.shown()) {
             List<LabelledImage> panels = new ArrayList<>();
             for (String method : List.of("grad-cam", "cd-tiles")) {
                 String label = method.equals("grad-cam") ? "Grad-CAM" : "CD of 4x4 tiles";
                 panels.add(LabelledImage.of(label + ", biased", heatmap(biased, method, n)));
                 panels.add(LabelledImage.of(label + ", repaired", heatmap(repaired, method, n)));
             }
-            page.figures(String.format(Locale.ROOT, "test digit %d, a %d: predicted %d before, %d after", n, labels[n],
-                    before[n], after[n]), panels,
+            page.figures(String.format(Locale.ROOT, "test digit %d, a %d: predicted %d before, %d after", n, e.labels()[n],
+                    e.before()[n], e.after()[n]), panels,
                     commands(List.of(biased.explanations().get("grad-cam"), repaired.explanations().get("grad-cam"),
                             biased.explanations().get("cd-tiles"), repaired.explanations().get("cd-tiles"))));
         }
     }
 
-    /** Up to {@value #SHOWN} digits: those the repair turned from wrong to right first, then the others in order. */
+    private static void tokens(Report page, Results r, Explained e) throws IOException {
+        DemoStory.Measured biased = e.biased();
+        DemoStory.Measured repaired = e.repaired();
+        long[] labels = e.labels();
+        List<String> words = Files.readAllLines(r.story().vocabulary());
+        long[] ids = Npy.read(r.story().inputs()).toLongArray();
+        int length = ids.length / labels.length;
+        float[] scoresBefore = Npy.read(biased.explained("cd-tokens").resolve("attributions.npy")).toFloatArray();
+        float[] scoresAfter = Npy.read(repaired.explained("cd-tokens").resolve("attributions.npy")).toFloatArray();
+        List<String> rowLabels = new ArrayList<>();
+        List<List<String>> rows = new ArrayList<>();
+        List<float[]> scores = new ArrayList<>();
+        for (int n : e.shown()) {
+            List<String> sentence = new ArrayList<>();
+            for (int t = 0; t < length; t++) {
+                long id = ids[n * length + t];
+                sentence.add(id >= 0 && id < words.size() ? words.get((int) id) : "#" + id);
+            }
+            for (boolean isBefore : new boolean[] {true, false}) {
+                rowLabels.add(String.format(Locale.ROOT, "sentence %d (label %d), %s: predicted %d", n, labels[n],
+                        isBefore ? "biased" : "repaired", isBefore ? e.before()[n] : e.after()[n]));
+                rows.add(sentence);
+                float[] all = isBefore ? scoresBefore : scoresAfter;
+                scores.add(java.util.Arrays.copyOfRange(all, n * length, (n + 1) * length));
+            }
+        }
+        page.paragraph("Sentences of the concepts split that carry a decoy word, those the repair turned from wrong to right"
+                + " first. Each word is coloured by its own CD contribution to the predicted class (red for, blue"
+                + " against; hover for the value).");
+        page.tokens("CD of each word, biased | repaired", rowLabels, rows, scores, commands(List.of(
+                biased.explanations().get("cd-tokens"), repaired.explanations().get("cd-tokens"))));
+    }
+
+    /** Up to {@value #SHOWN} inputs: those the repair turned from wrong to right first, then the others in order. */
     static List<Integer> shown(int[] before, int[] after, long[] labels) {
         List<Integer> fixed = new ArrayList<>();
         List<Integer> others = new ArrayList<>();
@@ -133,7 +181,7 @@ final class DemoReport {
         page.heading("The biased model's attribute dictionary");
         JsonNode m = d.get("metrics");
         page.paragraph(String.format(Locale.ROOT, "FLINT's interpreter on %s: %d attributes; on the test split g agrees with the"
-                + " model on %.1f%% of the digits. The whole dictionary, with every attribute's pictures: dictionary/report.html.",
+                + " model on %.1f%% of the inputs. The whole dictionary, with every attribute's pictures: dictionary/report.html.",
                 d.get("taps"), d.get("attributes").asInt(), 100 * m.get("fidelity").asDouble()));
         Map<Integer, String> names = new LinkedHashMap<>();
         List<List<String>> rows = new ArrayList<>();
@@ -146,7 +194,7 @@ final class DemoReport {
         page.heatmap("which attributes each class relies on: r(class, attribute)", DictionaryReport.relevanceMatrix(
                 matrix(d.get("classRelevance")), names), command);
         page.table("the concepts bound to attributes: ROC AUC of the attribute for the concept on the test split, and its"
-                + " weight per class (0-9) in the interpreter's head", List.of("concept", "attribute", "test AUC",
+                + " weight per class in the interpreter's head", List.of("concept", "attribute", "test AUC",
                         "weight per class"), rows);
         Set<Integer> pictured = new LinkedHashSet<>(names.keySet());
         if (d.has("biasExposure")) {
@@ -167,14 +215,15 @@ final class DemoReport {
     }
 
     private static void comparison(Report page, Results r) {
-        page.heading("Does each model still follow " + CONCEPT + "?");
+        String concept = r.story().setting().concept();
+        page.heading("Does each model still follow " + concept + "?");
         page.paragraph("The dictionary's attributes are kept, and a linear head is fitted anew to each model's outputs on the"
-                + " split where the patch's shade is random (the concepts split), so the weight says how much the model's"
-                + " predictions follow the " + CONCEPT + " attribute when the patch does not go with the digit.");
+                + " concepts split, where the spurious feature varies apart from the class, so the weight says how much"
+                + " the model's predictions follow the " + concept + " attribute when the feature does not go with the class.");
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode row : r.comparison().get("models")) {
             for (JsonNode c : row.get("concepts")) {
-                if (c.get("name").asText().equals(CONCEPT)) {
+                if (c.get("name").asText().equals(concept)) {
                     rows.add(List.of(displayName(row.get("model").asText()), percent(row.get("accuracy").asDouble()),
                             percent(row.get("fidelity").asDouble()), String.format(Locale.ROOT, "%.3f",
                                     c.get("meanAbsWeight").asDouble()), numbers(c.get("weights"))));
@@ -219,13 +268,13 @@ final class DemoReport {
         return chart;
     }
 
-    /** Each model's {@value #CONCEPT} row of the comparison, by the model file it names. */
-    private static Map<String, JsonNode> conceptWeights(JsonNode comparison) {
+    /** Each model's row of {@code concept} in the comparison, by the model file it names. */
+    private static Map<String, JsonNode> conceptWeights(JsonNode comparison, String concept) {
         Map<String, JsonNode> byModel = new LinkedHashMap<>();
         for (JsonNode row : comparison.get("models")) {
             String model = row.get("model").asText().replace(" (the dictionary's)", "");
             for (JsonNode c : row.get("concepts")) {
-                if (c.get("name").asText().equals(CONCEPT)) {
+                if (c.get("name").asText().equals(concept)) {
                     byModel.put(model, c);
                 }
             }

@@ -6,6 +6,7 @@ import io.candor.interop.CandorException;
 import io.candor.interop.tensor.HostTensor;
 import io.candor.interop.tensor.Npy;
 import io.candor.models.data.DatasetFolder;
+import io.candor.models.data.DatasetSplit;
 import io.candor.models.data.DecoyDigits;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -16,34 +17,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
- * The story {@code candor demo} tells on decoy-digits, as a chain of Candor's own commands run in this
- * process exactly as a user types them: make the data, train a biased CNN, explain it, learn its
- * attribute dictionary with concepts, repair it with CDEP from the cached prefix (beside the same
- * fine-tuning without a penalty and CDEP from scratch), measure and explain every model the same way,
- * check the repaired ONNX in ONNX Runtime. Every file stays in the output folder, and {@link DemoReport}
- * puts the results on one page with each command beside what it made.
+ * The story {@code candor demo} tells, as a chain of Candor's own commands run in this process exactly
+ * as a user types them: make the data, train a biased model, explain it, learn its attribute dictionary
+ * with concepts, repair it with CDEP after a cut (beside the same fine-tuning without a penalty and CDEP
+ * from scratch), measure and explain every model the same way, check the repaired ONNX in ONNX Runtime.
+ * {@link DemoSetting} says what differs between decoy-digits and decoy-text. Every file stays in the
+ * output folder, and {@link DemoReport} puts the results on one page with each command beside what it made.
  */
 final class DemoStory {
-    /** The layer after the convolutions: fine-tuning trains what follows, the taps lie before it. */
-    static final String CUT = "flatten";
-    static final String TAP = "pool2";
+    /** Grad-CAM's layer in the MNIST CNN: the last convolution's activation. */
     static final String CAM_LAYER = "relu2";
-    static final double CDEP_LAMBDA = 1000;
-    static final double SCRATCH_LAMBDA = 30;
-
-    /** How much work each step does: the full demo, or a smoke run of every step for tests. */
-    record Sizes(int train, int val, int test, int epochs, int interpretEpochs, String pictureSteps, int finetuneEpochs,
-            int scratchEpochs, int explained) {
-        static final Sizes FULL = new Sizes(30000, 3000, 2000, 5, 12, "6x50", 3, 1, 64);
-        static final Sizes QUICK = new Sizes(1500, 300, 300, 1, 2, "1x5", 1, 1, 8);
-    }
 
     /** One model of the story and what it measured. */
-    record Measured(String name, String how, Path model, List<String> command, double lying, double clean,
+    record Measured(String name, String how, Path model, List<String> command, double main, double other,
             double cdShare, Map<String, List<String>> explanations) {
-        /** The folder {@code explain --method METHOD} wrote for this model ("cd", "cd-tiles", "grad-cam"). */
+        /** The folder an explanation of this model went to ("cd", and "cd-tiles" and "grad-cam" or "cd-tokens"). */
         Path explained(String method) {
             List<String> c = explanations.get(method);
             return Path.of(c.get(c.size() - 1));
@@ -52,16 +43,17 @@ final class DemoStory {
 
     private final Path out;
     private final long seed;
-    private final Sizes sizes;
+    private final DemoSetting setting;
     private final PrintWriter pw;
     private final List<List<String>> commands = new ArrayList<>();
     private int step;
     private long start;
+    private long[] inputLabels;
 
-    DemoStory(Path out, long seed, Sizes sizes, PrintWriter pw) {
+    DemoStory(Path out, long seed, DemoSetting setting, PrintWriter pw) {
         this.out = out;
         this.seed = seed;
-        this.sizes = sizes;
+        this.setting = setting;
         this.pw = pw;
     }
 
@@ -73,12 +65,27 @@ final class DemoStory {
         return out.resolve("data");
     }
 
-    Path digits() {
-        return out.resolve("digits.npy");
+    DemoSetting setting() {
+        return setting;
     }
 
-    Path corners() {
-        return out.resolve("corners.npy");
+    /** The inputs every model explains: the first test digits, or sentences that carry a decoy word. */
+    Path inputs() {
+        return out.resolve("inputs.npy");
+    }
+
+    /** What CD decomposes in them: the corners, or each sentence's decoy word (1 = spurious). */
+    Path inputsMask() {
+        return out.resolve("inputs-mask.npy");
+    }
+
+    /** The labels of the explained inputs, known once the data is made. */
+    long[] inputLabels() {
+        return inputLabels;
+    }
+
+    Path vocabulary() {
+        return data().resolve(DataCommand.Make.VOCABULARY);
     }
 
     Path dictionary() {
@@ -93,43 +100,46 @@ final class DemoStory {
     DemoReport.Results run() throws IOException {
         start = System.nanoTime();
         Files.createDirectories(out);
-        header("making decoy-digits: a 5x5 corner patch whose grey level gives the class in training and lies in test");
-        candor("data", "make", "decoy-digits", "--out", data(), "--n-train", sizes.train(), "--n-val", sizes.val(),
-                "--n-test", sizes.test(), "--seed", seed);
+        int[] sizes = setting.sizes();
+        header("making " + setting.generator() + ": a spurious feature that gives the class away in training");
+        candor("data", "make", setting.generator(), "--out", data(), "--n-train", sizes[0], "--n-val", sizes[1],
+                "--n-test", sizes[2], "--seed", seed);
         writeInputs();
 
-        header("training the CDEP paper's MNIST CNN on it: it learns the patch");
-        List<String> train = candor("train", "--arch", "mnist-cnn", "--data", data(), "--epochs", sizes.epochs(), "--seed",
-                seed, "--out", model("biased"));
-        Measured biased = measure("biased", "trained on decoy-digits", train);
+        header("training a model on it: it learns the spurious feature");
+        List<String> train = new ArrayList<>(List.of("train"));
+        train.addAll(setting.train());
+        Measured biased = measure("biased", "trained on " + setting.generator(),
+                candor(concat(train, "--data", data(), "--seed", seed, "--out", model("biased"))));
 
-        header("learning its attribute dictionary (FLINT) with the concepts corner_patch, closed_loop, straight_only bound");
-        List<String> interpret = candor("interpret", "--model", model("biased"), "--data", data(), "--taps", TAP,
-                "--concepts", data().resolve("concepts").resolve("concepts.npy"), "--epochs", sizes.interpretEpochs(),
-                "--picture-steps", sizes.pictureSteps(), "--seed", seed, "--out", dictionary());
+        header("learning its attribute dictionary (FLINT) with the generator's concepts bound");
+        List<String> interpret = candor("interpret", "--model", model("biased"), "--data", data(), "--taps", setting.tap(),
+                "--attributes", setting.attributes(), "--concepts", data().resolve("concepts").resolve("concepts.npy"),
+                "--epochs", setting.interpretEpochs(), "--picture-steps", setting.pictureSteps(), "--seed", seed, "--out",
+                dictionary());
 
-        header("repairing it: fine-tuning the layers after '" + CUT + "' with CDEP on the corners, from the cached prefix");
-        List<String> repair = candor(finetune("cdep", CDEP_LAMBDA, "repaired"));
-        Measured repaired = measure("repaired", "fine-tuned after " + CUT + " with CDEP (lambda " + OptionChecks.plain(CDEP_LAMBDA)
-                + ")", repair);
+        header("repairing it: fine-tuning " + setting.tuned() + " with CDEP on the spurious feature");
+        Measured repaired = measure("repaired", "fine-tuned " + setting.tuned() + " with CDEP (lambda "
+                + OptionChecks.plain(setting.cdepLambda()) + ")", candor(finetune("cdep", setting.cdepLambda(), "repaired")));
 
         header("the same fine-tuning without a penalty, and CDEP from scratch, to compare");
-        Measured plain = measure("finetuned", "fine-tuned after " + CUT + " without a penalty",
+        Measured plain = measure("finetuned", "fine-tuned " + setting.tuned() + " without a penalty",
                 candor(finetune("none", 0, "finetuned")));
-        Measured scratch = measure("cdep-scratch", "trained from scratch with CDEP (lambda " + OptionChecks.plain(SCRATCH_LAMBDA)
-                + ", " + sizes.scratchEpochs() + " epoch" + (sizes.scratchEpochs() > 1 ? "s" : "") + ")",
-                candor("train", "--arch", "mnist-cnn", "--data", data(), "--penalty", "cdep", "--lambda",
-                        OptionChecks.plain(SCRATCH_LAMBDA), "--epochs", sizes.scratchEpochs(), "--seed", seed, "--out",
-                        model("cdep-scratch")));
+        List<String> scratch = new ArrayList<>(List.of("train"));
+        scratch.addAll(setting.scratchTrain());
+        Measured fromScratch = measure("cdep-scratch", "trained from scratch with CDEP (lambda "
+                + OptionChecks.plain(setting.scratchLambda()) + ")", candor(concat(scratch, "--data", data(), "--penalty",
+                        "cdep", "--lambda", OptionChecks.plain(setting.scratchLambda()), "--seed", seed, "--out",
+                        model("cdep-scratch"))));
 
         header("how each fine-tuned model uses the dictionary's attributes (the same attributes, a head fitted anew)");
         List<String> compare = candor("interpret", "compare", "--interpreter", dictionary(), "--model", model("finetuned"),
                 "--model", model("repaired"), "--data", data(), "--out", out.resolve("compare.json"));
 
         header("checking the repaired ONNX model in ONNX Runtime against Candor's executor");
-        List<String> ort = candor("predict", "--model", model("repaired"), "--input", digits(), "--out",
+        List<String> ort = candor("predict", "--model", model("repaired"), "--input", inputs(), "--out",
                 out.resolve("onnx-check").resolve("ort.npy"));
-        List<String> djl = candor("predict", "--model", model("repaired"), "--input", digits(), "--engine", "djl", "--out",
+        List<String> djl = candor("predict", "--model", model("repaired"), "--input", inputs(), "--engine", "djl", "--out",
                 out.resolve("onnx-check").resolve("djl.npy"));
         double onnxDifference = maxDifference(Npy.read(out.resolve("onnx-check").resolve("ort.npy")),
                 Npy.read(out.resolve("onnx-check").resolve("djl.npy")));
@@ -137,18 +147,24 @@ final class DemoStory {
                 onnxDifference);
 
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new DemoReport.Results(this, List.of(biased, plain, repaired, scratch), interpret, compare,
+        return new DemoReport.Results(this, List.of(biased, plain, repaired, fromScratch), interpret, compare,
                 List.of(ort, djl), onnxDifference, readJson(out.resolve("compare.json")), readJson(dictionary()
                         .resolve(InterpreterFolder.DICTIONARY_FILE)), commands, seconds);
     }
 
+    private static List<Object> concat(List<?> head, Object... tail) {
+        List<Object> all = new ArrayList<>(head);
+        all.addAll(List.of(tail));
+        return all;
+    }
+
     private List<String> finetune(String penalty, double lambda, String name) {
         List<String> args = new ArrayList<>(List.of("finetune", "--model", model("biased").toString(), "--data",
-                data().toString(), "--cut", CUT, "--penalty", penalty));
+                data().toString(), "--cut", setting.cut(), "--penalty", penalty));
         if (!penalty.equals("none")) {
             args.addAll(List.of("--lambda", OptionChecks.plain(lambda)));
         }
-        args.addAll(List.of("--epochs", String.valueOf(sizes.finetuneEpochs()), "--cache", out.resolve("cache").toString(),
+        args.addAll(List.of("--epochs", String.valueOf(setting.finetuneEpochs()), "--cache", out.resolve("cache").toString(),
                 "--seed", String.valueOf(seed), "--out", model(name).toString()));
         return args;
     }
@@ -157,25 +173,35 @@ final class DemoStory {
         return out.resolve(name + ".onnx");
     }
 
-    /** Accuracy with lying patches and without, and the CD share and heatmaps of the explained digits. */
+    /** Accuracy on the setting's two splits, and the CD share and explanations of the explained inputs. */
     private Measured measure(String name, String how, List<String> command) throws IOException {
         Path model = model(name);
-        double lying = accuracy(model, "test");
-        double clean = accuracy(model, "test_clean");
-        pw.printf(Locale.ROOT, "  %s: accuracy %.1f%% on the test split, whose patches lie; %.1f%% on the same digits with no"
-                + " patch%n", name, 100 * lying, 100 * clean);
+        double main = accuracy(model, setting.mainSplit().name());
+        double other = accuracy(model, setting.otherSplit().name());
+        pw.printf(Locale.ROOT, "  %s: accuracy %.1f%% on %s, %.1f%% on %s%n", name, 100 * main, setting.mainSplit().label(),
+                100 * other, setting.otherSplit().label());
         Map<String, List<String>> explanations = new LinkedHashMap<>();
-        explanations.put("cd", candor("explain", "--model", model, "--input", digits(), "--method", "cd", "--mask", corners(),
-                "--out", explained(name, "cd")));
-        explanations.put("cd-tiles", candor("explain", "--model", model, "--input", digits(), "--method", "cd", "--window", 4,
-                "--out", explained(name, "cd-tiles")));
-        explanations.put("grad-cam", candor("explain", "--model", model, "--input", digits(), "--method", "grad-cam",
-                "--layer", CAM_LAYER, "--out", explained(name, "grad-cam")));
+        List<Object> cd = concat(List.of("explain", "--model", model.toString(), "--input", inputs().toString(), "--method",
+                "cd", "--mask", inputsMask().toString()));
+        if (!setting.images()) {
+            cd.addAll(List.of("--vocab", vocabulary()));
+        }
+        cd.addAll(List.of("--out", explained(name, "cd")));
+        explanations.put("cd", candor(cd.toArray()));
+        if (setting.images()) {
+            explanations.put("cd-tiles", candor("explain", "--model", model, "--input", inputs(), "--method", "cd", "--window", 4,
+                    "--out", explained(name, "cd-tiles")));
+            explanations.put("grad-cam", candor("explain", "--model", model, "--input", inputs(), "--method", "grad-cam",
+                    "--layer", CAM_LAYER, "--out", explained(name, "grad-cam")));
+        } else {
+            explanations.put("cd-tokens", candor(concat(List.of("explain", "--model", model.toString(), "--input",
+                    inputs().toString(), "--method", "cd"), "--vocab", vocabulary(), "--out", explained(name, "cd-tokens"))
+                    .toArray()));
+        }
         double share = cdShare(explained(name, "cd").resolve("report.json"));
-        pw.printf(Locale.ROOT, "  %s: the corner patches carry %.1f%% of the predicted logit (CD: |beta| / (|beta| + |gamma|),"
-                + " mean over %d test digits)%n",
-                name, 100 * share, sizes.explained());
-        return new Measured(name, how, model, command, lying, clean, share, explanations);
+        pw.printf(Locale.ROOT, "  %s: the spurious feature carries %.1f%% of the predicted logit (CD: |beta| / (|beta| +"
+                + " |gamma|), mean over %d inputs)%n", name, 100 * share, setting.explained());
+        return new Measured(name, how, model, command, main, other, share, explanations);
     }
 
     private double accuracy(Path model, String split) {
@@ -203,13 +229,36 @@ final class DemoStory {
         return sum / n;
     }
 
-    /** The first test digits, which every model explains, and the corner mask CD decomposes. */
+    /**
+     * The inputs every model explains and their mask: the first test digits and the four corners, or the
+     * first sentences of the concepts split that carry a decoy word, and each one's decoy word.
+     */
     private void writeInputs() {
-        HostTensor test = DatasetFolder.read(data(), "test").x();
-        Npy.write(digits(), test.rows(java.util.stream.IntStream.range(0, sizes.explained()).toArray()));
-        Npy.write(corners(), DecoyDigits.cornersMask());
-        pw.printf("  wrote %s (the first %d test digits) and %s (the four corners, 1 = spurious)%n", digits(),
-                sizes.explained(), corners());
+        int n = setting.explained();
+        if (setting.images()) {
+            DatasetSplit test = DatasetFolder.read(data(), "test");
+            int[] rows = IntStream.range(0, (int) Math.min(n, test.size())).toArray();
+            Npy.write(inputs(), test.x().rows(rows));
+            inputLabels = IntStream.of(rows).mapToLong(i -> test.labels()[i]).toArray();
+            Npy.write(inputsMask(), DecoyDigits.cornersMask());
+            pw.printf("  wrote %s (the first %d test digits) and %s (the four corners, 1 = spurious)%n", inputs(), n,
+                    inputsMask());
+            return;
+        }
+        DatasetSplit concepts = DatasetFolder.read(data(), "concepts");
+        HostTensor mask = concepts.mask();
+        float[] marks = mask.toFloatArray();
+        int length = (int) mask.shape()[1];
+        int[] rows = IntStream.range(0, (int) concepts.size())
+                .filter(i -> IntStream.range(0, length).anyMatch(t -> marks[i * length + t] > 0)).limit(n).toArray();
+        if (rows.length == 0) {
+            throw new CandorException("no sentence of " + data().resolve("concepts") + " carries a decoy word");
+        }
+        Npy.write(inputs(), concepts.x().rows(rows));
+        inputLabels = IntStream.of(rows).mapToLong(i -> concepts.labels()[i]).toArray();
+        Npy.write(inputsMask(), mask.rows(rows));
+        pw.printf("  wrote %s (%d sentences with a decoy word, from the concepts split) and %s (each one's decoy word)%n",
+                inputs(), rows.length, inputsMask());
     }
 
     private void header(String what) {
@@ -219,14 +268,11 @@ final class DemoStory {
 
     /** Runs a command as typed (numbers and paths as text), echoes it, and keeps it for the report. */
     private List<String> candor(Object... args) {
-        List<String> typed = new ArrayList<>();
-        for (Object a : args) {
-            typed.add(a.toString());
-        }
-        return candor(typed);
+        return candor(List.of(args));
     }
 
-    private List<String> candor(List<String> typed) {
+    private List<String> candor(List<?> args) {
+        List<String> typed = args.stream().map(Object::toString).toList();
         pw.println("$ " + InProcessCandor.typed(typed));
         pw.flush();
         InProcessCandor.run(typed, pw);

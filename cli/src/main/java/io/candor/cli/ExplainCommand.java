@@ -85,7 +85,9 @@ final class ExplainCommand implements Callable<Integer> {
     String target;
 
     @Option(names = "--mask", paramLabel = "M.npy|M.png",
-            description = "cd: the relevant features (1 = relevant), broadcastable to the input (H x W, C x H x W, ...); a PNG is thresholded at half grey.")
+            description = {"cd: the relevant features (1 = relevant). Images: broadcastable to the input (H x W,",
+                "C x H x W, ...), or a PNG thresholded at half grey. Token ids: an .npy of token positions, [T] for",
+                "every sample or [N, T] (the decoy words of each sentence, say)."})
     Path mask;
 
     @Option(names = "--span", paramLabel = "A:B", description = "cd on token inputs: the relevant tokens, A to B inclusive (0-based).")
@@ -182,7 +184,7 @@ final class ExplainCommand implements Callable<Integer> {
                 .onlyWhen("--smooth", method.equals("smoothgrad"), "smoothgrad")
                 .onlyWhen("--seed", method.equals("smoothgrad"), "smoothgrad");
         if (method.equals("cd")) {
-            c.require(!(c.given("--mask") && c.given("--span")), "--mask (images) and --span (tokens) exclude each other")
+            c.require(!(c.given("--mask") && c.given("--span")), "--mask and --span exclude each other")
                     .onlyWhen("--window", !c.given("--mask"), "cd without a mask (the tile side)");
         }
     }
@@ -195,7 +197,8 @@ final class ExplainCommand implements Callable<Integer> {
     private void checkOptionsFor(boolean tokens) {
         OptionChecks.of(spec)
                 .onlyWhen("--span", tokens, "token inputs (int64 ids); on images use --mask")
-                .onlyWhen("--mask", !tokens, "image or float inputs; on tokens use --span")
+                .onlyWhen("--mask", !tokens || mask == null || mask.getFileName().toString().toLowerCase().endsWith(".npy"),
+                        "token inputs as an .npy of token positions ([T] or [N, T]); a picture marks pixels")
                 .onlyWhen("--baseline", !tokens, "float inputs; token inputs are explained through their embeddings")
                 .onlyWhen("--vocab", tokens, "token inputs");
     }

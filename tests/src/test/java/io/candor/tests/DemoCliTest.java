@@ -42,7 +42,7 @@ class DemoCliTest {
     void keepsEveryFileTheReportsCommandsName() {
         for (String file : List.of("data/train/x.npy", "data/concepts/concepts.npy", "biased.onnx", "repaired.onnx",
                 "finetuned.onnx", "cdep-scratch.onnx", "repaired.metrics.json", "dictionary/dictionary.json",
-                "dictionary/report.html", "dictionary/interpreter.onnx", "compare.json", "digits.npy", "corners.npy",
+                "dictionary/report.html", "dictionary/interpreter.onnx", "compare.json", "inputs.npy", "inputs-mask.npy",
                 "explain/repaired-grad-cam/heatmap_000.png", "onnx-check/ort.npy")) {
             assertTrue(Files.isRegularFile(dir.resolve(file)), file);
         }
@@ -103,6 +103,26 @@ class DemoCliTest {
             assertTrue(m.get("sameAttributes").asBoolean(), m.toString());
             assertEquals("corner_patch", m.get("concepts").get(0).get("name").asText());
         }
+    }
+
+    @Test
+    void textTellsTheSameStoryWithTheDecoyWordOfEachSentence(@TempDir Path text) throws Exception {
+        Run r = candor("demo", "--quick", "--text", "--out", text.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        Document page = Xhtml.parse(Files.readString(text.resolve("report.html")));
+        Xhtml.requireComplete(page);
+        assertEquals("Explanations of the same sentences, before | after", html(page, "h2").get(1).getTextContent());
+        // Each shown sentence twice (biased, repaired), every token a coloured span: 14 tokens per sentence.
+        List<Element> rows = html(page, "div").stream().filter(d -> Xhtml.hasClass(d, "s")).toList();
+        assertEquals(8, rows.size());
+        for (Element row : rows) {
+            assertEquals(14, html(row, "span").size(), row.getTextContent());
+        }
+        assertTrue(rows.get(0).getTextContent().contains("text") || rows.get(0).getTextContent().contains("video"),
+                "a sentence with a decoy word: " + rows.get(0).getTextContent());
+        assertTrue(Files.readAllLines(text.resolve("data/vocabulary.txt")).contains("video"));
+        JsonNode compare = new ObjectMapper().readTree(text.resolve("compare.json").toFile());
+        assertEquals("decoy_word", compare.get("models").get(0).get("concepts").get(0).get("name").asText());
     }
 
     private static JsonNode json(String text) {

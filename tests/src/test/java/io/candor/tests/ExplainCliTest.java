@@ -117,6 +117,27 @@ class ExplainCliTest {
         assertEquals(0, text.code(), text.err());
         String html = Files.readString(dir.resolve("text/tokens.html"));
         assertTrue(html.contains("<span class=\"t\""), html);
+        // The same tokens marked per sample by a mask: the same decomposition. Sample 1 marks other tokens.
+        float[] marks = new float[3 * 7];
+        for (int n = 0; n < 3; n++) {
+            for (int t = 2; t <= 4; t++) {
+                marks[n * 7 + t] = 1;
+            }
+        }
+        Path tokenMask = dir.resolve("token-mask.npy");
+        Npy.write(tokenMask, HostTensor.ofFloats(new long[] {3, 7}, marks));
+        Run masked = explain(LSTM, dir.resolve("text-mask"), "--method", "cd", "--mask", tokenMask.toString());
+        assertEquals(0, masked.code(), masked.err());
+        Arrays2.assertClose(Npy.read(dir.resolve("text/cd_relevant.npy")).toFloatArray(),
+                Npy.read(dir.resolve("text-mask/cd_relevant.npy")).toFloatArray(), 1e-6, "a mask of 2:4 = --span 2:4");
+        java.util.Arrays.fill(marks, 7, 14, 0);
+        marks[7] = 1;
+        Npy.write(tokenMask, HostTensor.ofFloats(new long[] {3, 7}, marks));
+        assertEquals(0, explain(LSTM, dir.resolve("text-mask2"), "--method", "cd", "--mask", tokenMask.toString()).code());
+        float[] per = Npy.read(dir.resolve("text-mask2/cd_relevant.npy")).toFloatArray();
+        float[] span = Npy.read(dir.resolve("text/cd_relevant.npy")).toFloatArray();
+        Arrays2.assertClose(java.util.Arrays.copyOfRange(span, 0, 2), java.util.Arrays.copyOfRange(per, 0, 2), 1e-6, "sample 0");
+        assertTrue(Math.abs(span[2] - per[2]) > 1e-6 || Math.abs(span[3] - per[3]) > 1e-6, "sample 1 marks token 0 alone");
         Run sweep = explain(LSTM, dir.resolve("sweep"), "--method", "cd");
         assertEquals(0, sweep.code(), sweep.err());
         assertArrayEquals(new long[] {3, 7, 2}, Npy.read(dir.resolve("sweep/cd_relevant.npy")).shape());
@@ -155,8 +176,11 @@ class ExplainCliTest {
             assertEquals(1, r.err().strip().lines().count(), r.err());
         }
         Run mask = explain(LSTM, dir.resolve("t"), "--method", "cd", "--mask", MNIST.resolve("input.npy").toString());
-        assertEquals(2, mask.code(), mask.err());
-        assertTrue(mask.err().contains("--mask applies only to image or float inputs; on tokens use --span"), mask.err());
+        assertEquals(1, mask.code(), mask.err());
+        assertTrue(mask.err().contains("--mask on token inputs [3, 7] must be [7] or [3, 7]"), mask.err());
+        Run picture = explain(LSTM, dir.resolve("t"), "--method", "cd", "--mask", "m.png");
+        assertEquals(2, picture.code(), picture.err());
+        assertTrue(picture.err().contains("--mask applies only to token inputs as an .npy"), picture.err());
         Run baseline = explain(LSTM, dir.resolve("s"), "--method", "integrated-gradients", "--baseline",
                 MNIST.resolve("input.npy").toString());
         assertEquals(2, baseline.code(), baseline.err());

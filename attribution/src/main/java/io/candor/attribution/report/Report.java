@@ -84,6 +84,23 @@ public final class Report {
         return this;
     }
 
+    /**
+     * Token sequences coloured by a score per token (red for, blue against; each row on its own scale),
+     * one row per label: CD of each word of some sentences, say.
+     */
+    public Report tokens(String caption, List<String> labels, List<List<String>> tokens, List<float[]> scores,
+            String command) {
+        if (labels.size() != tokens.size() || scores.size() != tokens.size() || tokens.isEmpty()) {
+            throw new IllegalArgumentException("need one label and one score per token row, and at least one row");
+        }
+        StringBuilder html = new StringBuilder("<figure class=\"fig\">");
+        caption(html, caption);
+        html.append("<div class=\"tokens\">").append(io.candor.attribution.render.TokenHtml.rows(labels, tokens, scores))
+                .append("</div>\n");
+        blocks.add(html.append(commandBlock(command)).append("</figure>").toString());
+        return this;
+    }
+
     /** A line chart; its title is drawn in the chart. */
     public Report chart(LineChart chart, String command) {
         return charts(null, List.of(chart), command);

@@ -34,6 +34,10 @@ final class Style {
                     + "overflow-x:auto;white-space:pre-wrap;font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,"
                     + "'Liberation Mono',monospace}",
             "pre.cmd code::before{content:'$ ';color:#8a8a8a}",
+            ".tokens span.t{padding:2px 4px;margin:1px;border-radius:3px;display:inline-block;font-family:ui-monospace,"
+                    + "Menlo,Consolas,monospace;font-size:.9rem}",
+            ".tokens div.s{margin:.5rem 0}",
+            ".tokens p.l{color:#555;margin:0;font-size:.85rem}",
             "footer{margin-top:3rem;color:#777;font-size:.85rem}");
 
     private Style() {

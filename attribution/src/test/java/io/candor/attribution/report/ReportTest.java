@@ -237,6 +237,31 @@ class ReportTest {
     }
 
     @Test
+    void tokenRowsAreColouredByTheirOwnScaleAndEscaped() throws Exception {
+        Document doc = Xhtml.parse(Report.titled("t").tokens("CD of each word", List.of("before", "after <&>"),
+                List.of(List.of("a", "<b>"), List.of("a", "<b>")),
+                List.of(new float[] {2, -1}, new float[] {0.5f, 0}), "candor explain --method cd").html());
+        List<Element> rows = html(doc, "div").stream().filter(d -> Xhtml.hasClass(d, "s")).toList();
+        assertEquals(2, rows.size());
+        assertEquals("after <&>", html(rows.get(1), "p").get(0).getTextContent());
+        List<Element> first = html(rows.get(0), "span");
+        assertEquals("<b>", first.get(1).getTextContent());
+        // Each row on its own scale: the largest |score| of each row gets the full colour.
+        assertEquals(DivergingColors.css(1), style(first.get(0)));
+        assertEquals(DivergingColors.css(-0.5), style(first.get(1)));
+        List<Element> second = html(rows.get(1), "span");
+        assertEquals(DivergingColors.css(1), style(second.get(0)));
+        assertEquals(DivergingColors.css(0), style(second.get(1)));
+        assertEquals("-1.000", first.get(1).getAttribute("title"), "the score to 4 significant digits");
+        assertThrows(IllegalArgumentException.class, () -> Report.titled("t").tokens("c", List.of("one"),
+                List.of(List.of("a"), List.of("b")), List.of(new float[1], new float[1]), "candor x"));
+    }
+
+    private static String style(Element span) {
+        return span.getAttribute("style").replace("background:", "");
+    }
+
+    @Test
     void sectionsAreListedAndLinked() throws Exception {
         Document doc = Xhtml.parse(Report.titled("t").heading("Explain").paragraph("x").heading("Repair").html());
         List<Element> links = html(html(doc, "nav").get(0), "a");
