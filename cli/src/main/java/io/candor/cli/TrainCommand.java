@@ -6,6 +6,7 @@ import io.candor.interop.onnx.OnnxModel;
 import io.candor.interop.onnx.OnnxReader;
 import io.candor.models.arch.LstmText;
 import io.candor.models.arch.MnistCnn;
+import io.candor.models.arch.LesionCnn;
 import io.candor.models.arch.ResNetSmall;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -25,12 +26,13 @@ import picocli.CommandLine.Spec;
             "--resume needs to continue exactly as if the run had never stopped), and MODEL.report.html (the",
             "curves per epoch: loss, accuracy, penalty and bias score, with the command)."})
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--arch", paramLabel = "mnist-cnn|color-cnn|resnet-small|lstm-text",
+    @Option(names = "--arch", paramLabel = "mnist-cnn|color-cnn|resnet-small|lesion-cnn|lstm-text",
             description = {"A built-in architecture, initialised as PyTorch does (default mnist-cnn). resnet-small: a",
                 "ResNet without BatchNorm on 1 x 28 x 28 images (convolutions initialised as torchvision's ResNet):",
                 "a 3x3 stem, stage1 [16,28,28], then one basic block each for stage2 [32,14,14] and stage3",
-                "[64,7,7], FLINT's two taps. lstm-text: embedding 32, one LSTM layer of 64, sized from the",
-                "dataset's meta.json (vocabulary, length)."})
+                "[64,7,7], FLINT's two taps. lesion-cnn: three Conv-ReLU-MaxPool blocks and two FC layers on the",
+                "3 x S x S images of patch-lesions (S from meta.json). lstm-text: embedding 32, one LSTM layer of",
+                "64, sized from the dataset's meta.json (vocabulary, length)."})
     String arch = "mnist-cnn";
 
     @Option(names = "--init", paramLabel = "MODEL.onnx", description = "Start from this model instead of --arch.")
@@ -91,6 +93,14 @@ final class TrainCommand implements Callable<Integer> {
                 return OnnxReader.fromProto(MnistCnn.buildColor(seed), null);
             case "resnet-small":
                 return OnnxReader.fromProto(ResNetSmall.build(seed), null);
+            case "lesion-cnn": {
+                var meta = new ObjectMapper().readTree(data.resolve("meta.json").toFile());
+                if (!meta.has("size")) {
+                    throw new CandorException(data.resolve("meta.json") + " gives no image size for lesion-cnn: make the data"
+                            + " with 'candor data make patch-lesions'");
+                }
+                return OnnxReader.fromProto(LesionCnn.build(meta.get("size").asInt(), seed), null);
+            }
             case "lstm-text":
                 var meta = new ObjectMapper().readTree(data.resolve("meta.json").toFile());
                 if (!meta.has("vocabulary") || !meta.has("length")) {
@@ -99,7 +109,7 @@ final class TrainCommand implements Callable<Integer> {
                 return OnnxReader.fromProto(LstmText.build(meta.get("vocabulary").size(), 32, 64, 1,
                         meta.get("classes").size(), meta.get("length").asInt(), seed), null);
             default:
-                throw new CandorException("unknown --arch '" + name + "'; available: mnist-cnn, color-cnn, resnet-small, lstm-text (or give --init MODEL.onnx)");
+                throw new CandorException("unknown --arch '" + name + "'; available: mnist-cnn, color-cnn, resnet-small, lesion-cnn, lstm-text (or give --init MODEL.onnx)");
         }
     }
 

@@ -99,4 +99,61 @@ class ColorAndLesionsTest {
         assertTrue(malignant > 15 && malignant < 60, "about 30% malignant: " + malignant);
         assertTrue(patched > benign / 4 && patched < benign * 3 / 4, "about half the benign ones patched: " + patched + "/" + benign);
     }
+
+    @Test
+    void attackedSplitPastesAPatchOnEveryLesionAndChangesNothingElse() {
+        Map<String, DatasetSplit> splits = new PatchLesions(32).dataset(20, 10, 150, 4);
+        DatasetSplit clean = splits.get("test_no_patches");
+        DatasetSplit attacked = splits.get("test_attacked");
+        assertEquals(clean.y().data(), attacked.y().data(), "the same lesions");
+        float[] mask = attacked.mask().toFloatArray();
+        float[] a = attacked.x().toFloatArray();
+        float[] b = clean.x().toFloatArray();
+        int side = 32;
+        for (int i = 0; i < 150; i++) {
+            double marked = 0;
+            for (int p = 0; p < side * side; p++) {
+                marked += mask[i * side * side + p];
+            }
+            assertTrue(marked > 0, "sample " + i + " has a patch");
+            for (int c = 0; c < 3; c++) {
+                for (int p = 0; p < side * side; p++) {
+                    int k = (i * 3 + c) * side * side + p;
+                    if (a[k] != b[k]) {
+                        assertTrue(nearMask(mask, i, p % side, p / side, side),
+                                "sample " + i + " changed at (" + p % side + ", " + p / side + "), away from its patch");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theLesionAloneTellsTheClassOnlyAsFarAsItsSeverityDoes() {
+        // irregular_border is whether the latent severity is above 0: it agrees with the class with probability
+        // Phi(1.1) = 0.864 for each class, so about 86% of the time, and never always.
+        DatasetSplit lesions = new PatchLesions(16, false).split(3000, 5, false);
+        float[] looks = lesions.concepts().column(1);
+        long[] y = lesions.labels();
+        int agree = 0;
+        for (int i = 0; i < y.length; i++) {
+            agree += (looks[i] > 0) == (y[i] == 1) ? 1 : 0;
+        }
+        double share = agree / (double) y.length;
+        assertTrue(share > 0.83 && share < 0.89, "the look agrees with the class on " + share);
+    }
+
+    /** Whether (x, y) is within one pixel of a marked pixel of sample i: antialiasing touches the patch's rim. */
+    private static boolean nearMask(float[] mask, int i, int x, int y, int side) {
+        for (int dy = -1; dy <= 1; dy++) {
+            for (int dx = -1; dx <= 1; dx++) {
+                int xx = x + dx;
+                int yy = y + dy;
+                if (xx >= 0 && yy >= 0 && xx < side && yy < side && mask[i * side * side + yy * side + xx] > 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 }
