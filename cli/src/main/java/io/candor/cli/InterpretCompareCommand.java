@@ -83,7 +83,7 @@ final class InterpretCompareCommand implements Callable<Integer> {
         }
         InterpreterFolder folder = InterpreterFolder.read(interpreter);
         OnnxModel alone = folder.interpreterAlone();
-        String chosen = split != null ? split : Files.isDirectory(data.resolve("concepts")) ? "concepts" : "test";
+        String chosen = split != null ? split : DatasetFolder.conceptsSplitOr(data, "test");
         DatasetSplit samples = DatasetFolder.read(data, chosen);
         List<Candidate> candidates = new ArrayList<>();
         candidates.add(new Candidate(folder.interpretedModel() + " (the dictionary's)", folder.model(), folder.modelOutput()));

@@ -30,6 +30,14 @@ public final class DatasetFolder {
         }
     }
 
+    /**
+     * The generators' {@code concepts} split where {@code dir} has one (its spurious feature varies apart
+     * from the class), else {@code fallback}.
+     */
+    public static String conceptsSplitOr(Path dir, String fallback) {
+        return java.nio.file.Files.isDirectory(dir.resolve("concepts")) ? "concepts" : fallback;
+    }
+
     public static DatasetSplit read(Path dir, String split) {
         if (!Files.isDirectory(dir)) {
             throw new CandorException("dataset folder " + dir + " does not exist (make one with candor data make)");

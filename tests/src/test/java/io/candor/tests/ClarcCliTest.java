@@ -1,0 +1,128 @@
+package io.candor.tests;
+
+import static io.candor.tests.CliRunner.candor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.candor.interop.exec.Engines;
+import io.candor.interop.exec.Executor;
+import io.candor.interop.onnx.OnnxModel;
+import io.candor.interop.onnx.OnnxReader;
+import io.candor.interop.tensor.HostTensor;
+import io.candor.interop.tensor.Npy;
+import io.candor.models.data.DatasetFolder;
+import io.candor.tests.CliRunner.Run;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code candor clarc}: the CAV from concept labels, the projection written into the graph. Checked
+ * independently: in the repaired model, the corrected activations lie at z along v and differ from the
+ * original ones only along v; both runtimes run it.
+ */
+class ClarcCliTest {
+    @TempDir
+    static Path dir;
+
+    private static Path data;
+    private static Path model;
+
+    @BeforeAll
+    static void aSmallLesionModel() {
+        data = dir.resolve("lesions");
+        assertEquals(0, candor("data", "make", "patch-lesions", "--size", "32", "--out", data.toString(), "--n-train", "400",
+                "--n-val", "50", "--n-test", "200").code());
+        model = dir.resolve("cnn.onnx");
+        assertEquals(0, candor("train", "--arch", "lesion-cnn", "--data", data.toString(), "--epochs", "1", "--out",
+                model.toString()).code());
+    }
+
+    @Test
+    void projectionHoldsTheArtifactsDirectionAtItsArtifactFreeValue() throws Exception {
+        for (String cav : List.of("signal", "svm")) {
+            Path out = dir.resolve("repaired-" + cav + ".onnx");
+            Run run = candor("clarc", "--model", model.toString(), "--data", data.toString(), "--layer", "relu4", "--concept",
+                    "patch", "--cav", cav, "--out", out.toString());
+            assertEquals(0, run.code(), run.err());
+            assertTrue(run.out().contains(data.resolve("concepts").toString()), "fits on the concepts split: " + run.out());
+            JsonNode about = new ObjectMapper().readTree(dir.resolve("repaired-" + cav + ".cav.json").toFile());
+            assertEquals(cav, about.get("cav").asText());
+            assertTrue(about.get("runtimesMaxDifference").asDouble() < 1e-5, about.toString());
+            assertTrue(about.get("probeAccuracy").asDouble() > 0.5, about.toString());
+            float[] v = Npy.read(dir.resolve("repaired-" + cav + ".cav.npy")).toFloatArray();
+            float[] z = Npy.read(dir.resolve("repaired-" + cav + ".mean-without.npy")).toFloatArray();
+            assertEquals(64, v.length);
+            assertEquals(1, dot(v, v), 1e-4, "a unit direction");
+
+            OnnxModel repaired = OnnxReader.read(out);
+            HostTensor x = DatasetFolder.read(data, "test").x().rows(IntStream.range(0, 8).toArray());
+            try (Executor ex = Executor.of(repaired); NDManager m = Engines.newManager()) {
+                Map<String, ai.djl.ndarray.NDArray> values = ex.run(m, Map.of("input", x.toNDArray(m)),
+                        List.of("relu4", "relu4/clarc"));
+                float[] a = values.get("relu4").toFloatArray();
+                float[] corrected = values.get("relu4/clarc").toFloatArray();
+                for (int n = 0; n < 8; n++) {
+                    float[] before = java.util.Arrays.copyOfRange(a, n * 64, (n + 1) * 64);
+                    float[] after = java.util.Arrays.copyOfRange(corrected, n * 64, (n + 1) * 64);
+                    float[] centred = new float[64];
+                    float[] moved = new float[64];
+                    for (int k = 0; k < 64; k++) {
+                        centred[k] = after[k] - z[k];
+                        moved[k] = before[k] - after[k];
+                    }
+                    assertEquals(0, dot(v, centred), 1e-4, "v^T (a' - z) = 0, sample " + n);
+                    // a - a' is a multiple of v: its part orthogonal to v is zero.
+                    double along = dot(v, moved);
+                    for (int k = 0; k < 64; k++) {
+                        assertEquals(along * v[k], moved[k], 1e-4, "only along v, sample " + n);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void badInputIsAClearErrorAndWritesNothing() {
+        Path out = dir.resolve("never.onnx");
+        expect(1, "has no concept 'ruler'", "--concept", "ruler", "--layer", "relu4", "--out", out.toString());
+        expect(1, "no tensor named 'nowhere'", "--concept", "patch", "--layer", "nowhere", "--out", out.toString());
+        expect(2, "--mode must be one of project", "--mode", "augment", "--concept", "patch", "--layer", "relu4", "--out",
+                out.toString());
+        expect(2, "--cav must be one of signal, svm", "--cav", "pca", "--concept", "patch", "--layer", "relu4", "--out",
+                out.toString());
+        expect(1, "is a folder", "--concept", "patch", "--layer", "relu4", "--out", dir.toString());
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    private static void expect(int code, String message, String... options) {
+        String[] args = new String[options.length + 5];
+        args[0] = "clarc";
+        args[1] = "--model";
+        args[2] = model.toString();
+        args[3] = "--data";
+        args[4] = data.toString();
+        System.arraycopy(options, 0, args, 5, options.length);
+        Run run = candor(args);
+        assertEquals(code, run.code(), String.join(" ", args) + ": " + run.err());
+        assertTrue(run.err().contains(message), run.err());
+        assertFalse(run.err().contains("\tat "), "one line, no stack trace: " + run.err());
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int k = 0; k < a.length; k++) {
+            s += a[k] * (double) b[k];
+        }
+        return s;
+    }
+}
