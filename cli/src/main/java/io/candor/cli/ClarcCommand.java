@@ -15,9 +15,6 @@ import io.candor.interop.onnx.OnnxWriter;
 import io.candor.interop.ort.OrtModel;
 import io.candor.interop.tensor.HostTensor;
 import io.candor.interop.tensor.Npy;
-import io.candor.interpreter.Dictionary;
-import io.candor.interpreter.TapCache;
-import io.candor.models.data.Concepts;
 import io.candor.models.data.DatasetFolder;
 import io.candor.models.data.DatasetSplit;
 import java.io.IOException;
@@ -99,19 +96,14 @@ final class ClarcCommand implements Callable<Integer> {
         }
         PrintWriter pw = spec.commandLine().getOut();
         OnnxModel given = OnnxReader.read(model);
-        String chosen = split != null ? split : DatasetFolder.conceptsSplitOr(data, "train");
-        DatasetSplit samples = DatasetFolder.read(data, chosen);
-        boolean[] artifact = artifactLabels(samples, chosen);
-        HostTensor activations;
-        try (Executor executor = Executor.of(given)) {
-            activations = TapCache.compute(executor, samples, List.of(layer), 256).taps().get(layer);
-        }
-        long[] sampleShape = Arrays.copyOfRange(activations.shape(), 1, activations.rank());
-        long d = HostTensor.elementCount(sampleShape);
-        float[][] rows = Dictionary.rows(HostTensor.ofFloats(new long[] {activations.shape()[0], d}, activations.toFloatArray()));
-        ConceptDirection direction = ConceptDirection.fit(cav, rows, artifact);
+        ConceptActivations activations = ConceptActivations.of(given, data, split, layer, concept);
+        float[][] rows = activations.rows();
+        long[] sampleShape = activations.sampleShape();
+        long d = rows[0].length;
+        ConceptDirection direction = activations.direction(cav);
         OnnxModel repaired = OnnxReader.fromProto(ProjectionGraph.insert(given, layer, sampleShape, direction.v(),
                 direction.meanWithout()), null);
+        DatasetSplit samples = DatasetFolder.read(data, activations.split().getFileName().toString());
         double difference = runtimesAgree(repaired, samples);
 
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -125,9 +117,9 @@ final class ClarcCommand implements Callable<Integer> {
         about.put("layer", layer);
         about.put("shape", sampleShape);
         about.put("artifact", concept != null ? "concept " + concept : "a non-empty mask");
-        about.put("split", data.resolve(chosen).toString());
+        about.put("split", activations.split().toString());
         about.put("samples", rows.length);
-        about.put("withArtifact", count(artifact));
+        about.put("withArtifact", activations.withArtifact());
         about.put("cav", cav);
         about.put("probeAccuracy", direction.probeAccuracy());
         about.put("separation", direction.separation());
@@ -136,39 +128,10 @@ final class ClarcCommand implements Callable<Integer> {
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(about));
         pw.printf(Locale.ROOT, "CAV (%s) at %s %s from %d samples of %s (%d with the artifact): held-out probe accuracy %.3f,"
                 + " the groups' means %.3g apart along it%n", cav, layer, Arrays.toString(sampleShape), rows.length,
-                data.resolve(chosen), count(artifact), direction.probeAccuracy(), direction.separation());
+                activations.split(), activations.withArtifact(), direction.probeAccuracy(), direction.separation());
         pw.printf(Locale.ROOT, "wrote %s (ONNX Runtime and Candor's executor agree to %.2g) and its .cav.json, .cav.npy,"
                 + " .mean-without.npy, .mean-with.npy%n", out, difference);
         return 0;
-    }
-
-    private boolean[] artifactLabels(DatasetSplit samples, String chosen) {
-        int n = (int) samples.size();
-        boolean[] artifact = new boolean[n];
-        if (concept != null) {
-            Concepts labels = samples.concepts();
-            if (labels == null || !labels.names().contains(concept)) {
-                throw new CandorException(data.resolve(chosen) + " has no concept '" + concept + "'"
-                        + (labels == null ? "" : "; it has " + labels.names()));
-            }
-            float[] column = labels.column(labels.names().indexOf(concept));
-            for (int i = 0; i < n; i++) {
-                artifact[i] = column[i] > 0;
-            }
-            return artifact;
-        }
-        HostTensor mask = samples.mask();
-        if (mask == null || mask.shape()[0] != n) {
-            throw new CandorException(data.resolve(chosen) + " has no mask per sample; give --concept NAME");
-        }
-        float[] marks = mask.toFloatArray();
-        int per = marks.length / n;
-        for (int i = 0; i < n; i++) {
-            for (int k = 0; k < per && !artifact[i]; k++) {
-                artifact[i] = marks[i * per + k] > 0;
-            }
-        }
-        return artifact;
     }
 
     /** The largest difference of the outputs of ONNX Runtime and Candor's executor on the first samples. */
@@ -190,13 +153,5 @@ final class ClarcCommand implements Callable<Integer> {
             max = Math.max(max, Math.abs(ort[i] - djl[i]));
         }
         return max;
-    }
-
-    private static int count(boolean[] flags) {
-        int c = 0;
-        for (boolean f : flags) {
-            c += f ? 1 : 0;
-        }
-        return c;
     }
 }

@@ -10,9 +10,12 @@ import io.candor.finetune.Trainer;
 import io.candor.finetune.TrainingConfig;
 import io.candor.finetune.TrainingData;
 import io.candor.finetune.TrainingState;
+import io.candor.finetune.clarc.ConceptDirection;
 import io.candor.finetune.penalty.CdepPixels;
 import io.candor.finetune.penalty.ExpectedGradients;
+import io.candor.finetune.penalty.OutputPenalty;
 import io.candor.finetune.penalty.Penalty;
+import io.candor.finetune.penalty.RrClarc;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Executor;
 import io.candor.interop.io.AtomicFiles;
@@ -62,14 +65,25 @@ final class TrainingRun {
     @Option(names = "--patience", defaultValue = "2", description = "Stop after this many epochs without a better validation loss; 0 never stops (default ${DEFAULT-VALUE}).")
     int patience;
 
-    @Option(names = "--penalty", defaultValue = "none", paramLabel = "none|cdep|rrr|eg",
+    @Option(names = "--penalty", defaultValue = "none", paramLabel = "none|cdep|rrr|eg|rr-clarc",
             description = {"An explanation penalty added to the cross-entropy (default ${DEFAULT-VALUE}), on what the data",
                 "marks spurious. cdep: the share contextual decomposition gives the marked region of every logit,",
                 "averaged over the marked samples (for token ids: -log of the other tokens' share of the true",
                 "class's logit). rrr: the summed squares of the cross-entropy's input gradient there (summed over",
                 "channels first). eg: Expected Gradients of each marked image's label probability, with references",
-                "from the batch, summed there (slow: K extra passes per image)."})
+                "from the batch, summed there (slow: K extra passes per image). rr-clarc (finetune): the squared",
+                "gradient of each sample's true-class logit at the cut along the artifact's concept activation",
+                "vector, which --concept names; no masks needed."})
     String penalty;
+
+    @Option(names = "--concept", paramLabel = "NAME",
+            description = {"--penalty rr-clarc: the concept of the data folder's concepts split (its 'concepts' split",
+                "where there is one, else train) that marks the artifact; its direction at the cut is penalised."})
+    String concept;
+
+    @Option(names = "--cav", defaultValue = "signal", paramLabel = "signal|svm",
+            description = "--penalty rr-clarc: how to find the artifact's direction (default ${DEFAULT-VALUE}; see candor clarc).")
+    String cav;
 
     @Option(names = "--lambda", paramLabel = "L",
             description = {"The penalty's weight. Default: CDEP 1000 on images and 1 on token ids, RRR 1000, EG 10 (from",
@@ -120,6 +134,9 @@ final class TrainingRun {
                 .onlyWhen("--lambda", !penalty.equals("none"), "training with a --penalty")
                 .nonNegative("--lambda", lambda == null ? 0 : lambda)
                 .onlyWhen("--eg-references", penalty.equals("eg"), "--penalty eg")
+                .onlyWhen("--concept", penalty.equals("rr-clarc"), "--penalty rr-clarc")
+                .onlyWhen("--cav", penalty.equals("rr-clarc"), "--penalty rr-clarc")
+                .oneOf("--cav", cav, List.of(ConceptDirection.SIGNAL, ConceptDirection.SVM))
                 .onlyWhen("--cdep-pixels", penalty.equals("cdep"), "--penalty cdep")
                 .positive("--cdep-pixels", cdepPixels == null ? 1 : cdepPixels)
                 .positive("--eg-references", egReferences == null ? 1 : egReferences);
@@ -144,6 +161,23 @@ final class TrainingRun {
         return new FrozenPrefix(executor, cut, cache, pw::println);
     }
 
+    /** RR-ClArC at the cut, its direction from the concept's samples at the cut of the starting model. */
+    private Penalty rrClarc(CommandSpec spec, OnnxModel start, String cut) {
+        if (concept == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--penalty rr-clarc needs --concept NAME");
+        }
+        if (cut == null || start.graph().isInput(cut)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--penalty rr-clarc penalises the gradient"
+                    + " at a hidden tensor: give it as --cut");
+        }
+        ConceptActivations activations = ConceptActivations.of(start, data, null, cut, concept);
+        ConceptDirection direction = activations.direction(cav);
+        spec.commandLine().getOut().printf(java.util.Locale.ROOT, "CAV (%s) at %s from %d samples of %s (%d with %s):"
+                + " held-out probe accuracy %.3f%n", cav, cut, activations.rows().length, activations.split(),
+                activations.withArtifact(), concept, direction.probeAccuracy());
+        return new RrClarc(direction.v());
+    }
+
     private Penalty pixelProtocol(DatasetSplit train) {
         long[] shape = train.x().shape();
         return new CdepPixels(CdepPixels.inkFrequency(train.x()), shape[shape.length - 2], shape[shape.length - 1],
@@ -152,7 +186,7 @@ final class TrainingRun {
 
     /** A split as training sees it: from the prefix's values, computed once, or from the input. */
     private TrainingData served(Executor executor, FrozenPrefix prefix, DatasetSplit split, String name, Objective objective) {
-        return prefix != null ? prefix.batches(split, name, objective.penalty() != null, batch)
+        return prefix != null ? prefix.batches(split, name, objective.penalty() instanceof OutputPenalty, batch)
                 : new InputBatches(split, executor.singleInput(), batch);
     }
 
@@ -177,13 +211,14 @@ final class TrainingRun {
                     + " masks; " + (train.mask() != null ? "this data marks its spurious regions: leave --cdep-pixels out"
                     : "these inputs are token ids"));
         }
-        if (!penalty.equals("none") && train.mask() == null && cdepPixels == null) {
+        boolean clarc = penalty.equals("rr-clarc");
+        if (!penalty.equals("none") && !clarc && train.mask() == null && cdepPixels == null) {
             throw new CandorException(data.resolve("train") + " marks nothing spurious: --penalty " + penalty
                     + " needs the spurious regions marked (mask.npy in a dataset folder, --masks for image folders,"
                     + " --spurious-words for TSV text, or --cdep-pixels for a bias with no place, such as a colour)");
         }
         Penalty chosen = penalty.equals("eg") && egReferences != null ? new ExpectedGradients(egReferences)
-                : cdepPixels != null ? pixelProtocol(train) : Penalty.named(penalty);
+                : cdepPixels != null ? pixelProtocol(train) : clarc ? rrClarc(spec, start, cut) : Penalty.named(penalty);
         float weight = lambda != null ? lambda
                 : Penalty.defaultLambda(penalty, train.x().type() == io.candor.interop.tensor.DataType.INT64);
         if (lambda == null && chosen != null) {

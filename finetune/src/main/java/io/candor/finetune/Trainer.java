@@ -246,9 +246,10 @@ public final class Trainer implements AutoCloseable {
 
     private Terms terms(Batch batch, Penalty chosen) {
         if (chosen instanceof InputGradientPenalty p) {
-            InputGradient.Pass pass = inputGradient.forward(batch.manager(), batch.feeds(), input, output);
+            // With respect to what the batch is fed at: the input (RRR checks it is), or the cut (RR-ClArC).
+            InputGradient.Pass pass = inputGradient.forward(batch.manager(), batch.feeds(), batch.fed(), output);
             NDArray logits = pass.output();
-            return new Terms(logits, p.fromInputGradient(pass.inputGradient(loss.gradient(logits, batch.labels())),
+            return new Terms(logits, p.fromInputGradient(pass.inputGradient(p.seed(logits, batch.labels(), loss)),
                     batch.spurious()));
         }
         if (chosen instanceof OutputPenalty cd) {

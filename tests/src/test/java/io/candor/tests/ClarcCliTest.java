@@ -92,6 +92,46 @@ class ClarcCliTest {
     }
 
     @Test
+    void rrClarcFineTunesFromTheCachedPrefixWithoutMasks() throws Exception {
+        Path out = dir.resolve("rr.onnx");
+        Run run = candor("finetune", "--model", model.toString(), "--data", data.toString(), "--cut", "gpool", "--penalty",
+                "rr-clarc", "--concept", "patch", "--lambda", "10", "--epochs", "2", "--cache", dir.resolve("cache").toString(),
+                "--out", out.toString());
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("CAV (signal) at gpool") && run.out().contains("frozen prefix: computed 'gpool'"),
+                run.out());
+        JsonNode epochs = new ObjectMapper().readTree(dir.resolve("rr.metrics.json").toFile());
+        for (JsonNode e : epochs) {
+            double penalty = e.get("penalty").asDouble();
+            assertTrue(Double.isFinite(penalty) && penalty >= 0, e.toString());
+        }
+        assertTrue(epochs.get(1).get("penalty").asDouble() < epochs.get(0).get("penalty").asDouble(),
+                "the penalty falls: " + epochs);
+        assertEquals(0, candor("evaluate", "--model", out.toString(), "--data", data.toString(), "--split", "test_attacked")
+                .code());
+
+        String[] base = {"finetune", "--model", model.toString(), "--data", data.toString(), "--penalty", "rr-clarc",
+            "--out", dir.resolve("never.onnx").toString()};
+        Run noConcept = candor(concat(base, "--cut", "gpool"));
+        assertEquals(2, noConcept.code(), noConcept.err());
+        assertTrue(noConcept.err().contains("--penalty rr-clarc needs --concept NAME"), noConcept.err());
+        Run atInput = candor(concat(base, "--cut", "input", "--concept", "patch"));
+        assertEquals(2, atInput.code(), atInput.err());
+        assertTrue(atInput.err().contains("give it as --cut"), atInput.err());
+        Run elsewhere = candor("finetune", "--model", model.toString(), "--data", data.toString(), "--cut", "gpool",
+                "--penalty", "cdep", "--concept", "patch", "--out", dir.resolve("never.onnx").toString());
+        assertEquals(2, elsewhere.code(), elsewhere.err());
+        assertTrue(elsewhere.err().contains("--concept applies only to --penalty rr-clarc"), elsewhere.err());
+        assertFalse(Files.exists(dir.resolve("never.onnx")));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
     void badInputIsAClearErrorAndWritesNothing() {
         Path out = dir.resolve("never.onnx");
         expect(1, "has no concept 'ruler'", "--concept", "ruler", "--layer", "relu4", "--out", out.toString());

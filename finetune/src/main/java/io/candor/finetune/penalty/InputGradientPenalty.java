@@ -1,5 +1,7 @@
 package io.candor.finetune.penalty;
 
+import io.candor.finetune.CrossEntropy;
+
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -18,5 +20,13 @@ public non-sealed interface InputGradientPenalty extends Penalty {
     @Override
     default boolean needsInput() {
         return true;
+    }
+
+    /**
+     * The gradient, with respect to the logits, of the function whose input gradient is penalised: the
+     * batch's cross-entropy (RRR's), unless the penalty says otherwise.
+     */
+    default NDArray seed(NDArray logits, NDArray labels, CrossEntropy loss) {
+        return loss.gradient(logits, labels);
     }
 }

@@ -10,7 +10,7 @@ import io.candor.interop.CandorException;
  */
 public sealed interface Penalty permits OutputPenalty, InputGradientPenalty, SampledPenalty {
     /** The names {@link #named} knows. */
-    java.util.List<String> NAMES = java.util.List.of("none", "cdep", "rrr", "eg");
+    java.util.List<String> NAMES = java.util.List.of("none", "cdep", "rrr", "eg", "rr-clarc");
 
     /** Expected Gradients' references per image unless told otherwise (the reference code's DecoyMNIST setting). */
     int EG_REFERENCES = 200;
@@ -23,6 +23,11 @@ public sealed interface Penalty permits OutputPenalty, InputGradientPenalty, Sam
         return false;
     }
 
+    /** Whether the penalty reads what the data marks spurious (RR-ClArC reads a concept direction instead). */
+    default boolean needsMasks() {
+        return true;
+    }
+
     /**
      * The lambda used when none is given, from the sweeps on Candor's benchmarks (docs/finetune.md,
      * "Choosing lambda"): CDEP 1000 on images (it gave the best fine-tuning of a biased decoy-digits
@@ -33,6 +38,7 @@ public sealed interface Penalty permits OutputPenalty, InputGradientPenalty, Sam
             case "cdep" -> tokens ? 1f : 1000f;
             case "rrr" -> 1000f;
             case "eg" -> 10f;
+            case "rr-clarc" -> 1f;
             default -> 0f;
         };
     }
@@ -44,6 +50,8 @@ public sealed interface Penalty permits OutputPenalty, InputGradientPenalty, Sam
             case "cdep" -> new Cdep();
             case "rrr" -> new Rrr();
             case "eg" -> new ExpectedGradients(EG_REFERENCES);
+            case "rr-clarc" -> throw new CandorException("--penalty rr-clarc needs the artifact's direction at the cut:"
+                    + " give --concept NAME");
             default -> throw new CandorException("--penalty must be one of " + String.join(", ", NAMES) + ", got '"
                     + name + "'");
         };
