@@ -54,9 +54,20 @@ final class ClarcCommand implements Callable<Integer> {
     /** Samples checked in both runtimes after writing. */
     private static final int CHECKED = 16;
 
-    @Option(names = "--mode", defaultValue = "project", paramLabel = "project",
-            description = "project: P-ClArC, the projection written into the graph (default).")
+    @Option(names = "--mode", defaultValue = "project", paramLabel = "project|augment",
+            description = {"project: P-ClArC, the projection written into the graph (default). augment: A-ClArC, the",
+                "artifact's direction set to the artifact's mean for every sample while the layers after --layer",
+                "are fine-tuned (--epochs); OUT.onnx is the original graph with the fine-tuned weights."})
     String mode;
+
+    @Option(names = "--epochs", defaultValue = "3", description = "--mode augment: epochs of fine-tuning (default ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--cache", paramLabel = "DIR", description = "--mode augment: keep the frozen prefix's values here (see finetune).")
+    Path cache;
+
+    @Option(names = "--seed", defaultValue = "0", description = "--mode augment: the fine-tuning's seed (default ${DEFAULT-VALUE}).")
+    long seed;
 
     @Option(names = "--model", required = true, paramLabel = "MODEL.onnx", description = "The model to repair.")
     Path model;
@@ -89,8 +100,11 @@ final class ClarcCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        OptionChecks.of(spec).oneOf("--mode", mode, List.of("project"))
-                .oneOf("--cav", cav, List.of(ConceptDirection.SIGNAL, ConceptDirection.SVM));
+        boolean augment = mode.equals("augment");
+        OptionChecks.of(spec).oneOf("--mode", mode, List.of("project", "augment"))
+                .oneOf("--cav", cav, List.of(ConceptDirection.SIGNAL, ConceptDirection.SVM))
+                .onlyWhen("--epochs", augment, "--mode augment").onlyWhen("--cache", augment, "--mode augment")
+                .onlyWhen("--seed", augment, "--mode augment").positive("--epochs", epochs);
         if (Files.isDirectory(out)) {
             throw new CandorException("--out: " + out + " is a folder; give the .onnx file to write");
         }
@@ -101,12 +115,17 @@ final class ClarcCommand implements Callable<Integer> {
         long[] sampleShape = activations.sampleShape();
         long d = rows[0].length;
         ConceptDirection direction = activations.direction(cav);
-        OnnxModel repaired = OnnxReader.fromProto(ProjectionGraph.insert(given, layer, sampleShape, direction.v(),
-                direction.meanWithout()), null);
+        pw.printf(Locale.ROOT, "CAV (%s) at %s %s from %d samples of %s (%d with the artifact): held-out probe accuracy %.3f,"
+                + " the groups' means %.3g apart along it%n", cav, layer, Arrays.toString(sampleShape), rows.length,
+                activations.split(), activations.withArtifact(), direction.probeAccuracy(), direction.separation());
+        pw.flush();
+        // P-ClArC holds the direction at the artifact-free mean; A-ClArC puts every sample at the artifact's.
+        OnnxModel projected = OnnxReader.fromProto(ProjectionGraph.insert(given, layer, sampleShape, direction.v(),
+                augment ? direction.meanWith() : direction.meanWithout()), null);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        OnnxModel repaired = augment ? fineTuneAugmented(given, projected, pw) : projected;
         DatasetSplit samples = DatasetFolder.read(data, activations.split().getFileName().toString());
         double difference = runtimesAgree(repaired, samples);
-
-        Files.createDirectories(out.toAbsolutePath().getParent());
         OnnxWriter.write(repaired.proto(), out);
         Npy.write(TrainCommand.sibling(out, ".cav.npy"), HostTensor.ofFloats(new long[] {d}, direction.v()));
         Npy.write(TrainCommand.sibling(out, ".mean-without.npy"), HostTensor.ofFloats(new long[] {d}, direction.meanWithout()));
@@ -126,12 +145,33 @@ final class ClarcCommand implements Callable<Integer> {
         about.put("runtimesMaxDifference", difference);
         AtomicFiles.writeString(TrainCommand.sibling(out, ".cav.json"),
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(about));
-        pw.printf(Locale.ROOT, "CAV (%s) at %s %s from %d samples of %s (%d with the artifact): held-out probe accuracy %.3f,"
-                + " the groups' means %.3g apart along it%n", cav, layer, Arrays.toString(sampleShape), rows.length,
-                activations.split(), activations.withArtifact(), direction.probeAccuracy(), direction.separation());
         pw.printf(Locale.ROOT, "wrote %s (ONNX Runtime and Candor's executor agree to %.2g) and its .cav.json, .cav.npy,"
                 + " .mean-without.npy, .mean-with.npy%n", out, difference);
         return 0;
+    }
+
+    /**
+     * A-ClArC: fine-tunes what lies after the projection of the augmenting model (kept as
+     * OUT.augmented.onnx; the run as OUT.tuned.*, by {@code candor finetune}), then puts the tuned weights
+     * into the original graph: at inference the model sees its activations as they are.
+     */
+    private OnnxModel fineTuneAugmented(OnnxModel given, OnnxModel augmenting, PrintWriter pw) {
+        Path augmented = TrainCommand.sibling(out, ".augmented.onnx");
+        Path tuned = TrainCommand.sibling(out, ".tuned.onnx");
+        OnnxWriter.write(augmenting.proto(), augmented);
+        List<String> args = new java.util.ArrayList<>(List.of("finetune", "--model", augmented.toString(), "--data",
+                data.toString(), "--cut", ProjectionGraph.output(layer), "--epochs", String.valueOf(epochs), "--seed",
+                String.valueOf(seed)));
+        if (cache != null) {
+            args.addAll(List.of("--cache", cache.toString()));
+        }
+        args.addAll(List.of("--out", tuned.toString()));
+        pw.println("$ " + InProcessCandor.typed(args));
+        pw.flush();
+        InProcessCandor.run(args, pw);
+        Map<String, HostTensor> weights = new LinkedHashMap<>(OnnxReader.read(tuned).graph().initializers());
+        weights.keySet().retainAll(given.graph().initializers().keySet());
+        return OnnxReader.fromProto(OnnxWriter.withInitializers(given, weights), null);
     }
 
     /** The largest difference of the outputs of ONNX Runtime and Candor's executor on the first samples. */

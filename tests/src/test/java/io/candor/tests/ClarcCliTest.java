@@ -92,6 +92,30 @@ class ClarcCliTest {
     }
 
     @Test
+    void augmentFineTunesTheLayersAfterOnTheArtifactsMeanAndKeepsTheGraph() throws Exception {
+        Path out = dir.resolve("aclarc.onnx");
+        Run run = candor("clarc", "--mode", "augment", "--model", model.toString(), "--data", data.toString(), "--layer",
+                "gpool", "--concept", "patch", "--epochs", "1", "--out", out.toString());
+        assertEquals(0, run.code(), run.err());
+        OnnxModel original = OnnxReader.read(model);
+        OnnxModel repaired = OnnxReader.read(out);
+        assertEquals(original.graph().nodes().stream().map(n -> n.opType() + n.outputs()).toList(),
+                repaired.graph().nodes().stream().map(n -> n.opType() + n.outputs()).toList(), "the original graph");
+        for (String w : List.of("conv1.weight", "conv3.bias")) {
+            assertEquals(original.graph().initializers().get(w).data(), repaired.graph().initializers().get(w).data(),
+                    w + " lies before the layer: frozen");
+        }
+        assertFalse(original.graph().initializers().get("fc1.weight").data()
+                .equals(repaired.graph().initializers().get("fc1.weight").data()), "fc1 lies after it: tuned");
+        // The augmenting model held every sample at the artifact's mean along v.
+        OnnxModel augmented = OnnxReader.read(dir.resolve("aclarc.augmented.onnx"));
+        float[] z = augmented.graph().initializers().get("gpool/clarc/z").toFloatArray();
+        float[] with = Npy.read(dir.resolve("aclarc.mean-with.npy")).toFloatArray();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(with, z);
+        assertEquals("augment", new ObjectMapper().readTree(dir.resolve("aclarc.cav.json").toFile()).get("mode").asText());
+    }
+
+    @Test
     void rrClarcFineTunesFromTheCachedPrefixWithoutMasks() throws Exception {
         Path out = dir.resolve("rr.onnx");
         Run run = candor("finetune", "--model", model.toString(), "--data", data.toString(), "--cut", "gpool", "--penalty",
@@ -136,8 +160,10 @@ class ClarcCliTest {
         Path out = dir.resolve("never.onnx");
         expect(1, "has no concept 'ruler'", "--concept", "ruler", "--layer", "relu4", "--out", out.toString());
         expect(1, "no tensor named 'nowhere'", "--concept", "patch", "--layer", "nowhere", "--out", out.toString());
-        expect(2, "--mode must be one of project", "--mode", "augment", "--concept", "patch", "--layer", "relu4", "--out",
-                out.toString());
+        expect(2, "--mode must be one of project, augment", "--mode", "retrain", "--concept", "patch", "--layer", "relu4",
+                "--out", out.toString());
+        expect(2, "--epochs applies only to --mode augment", "--epochs", "2", "--concept", "patch", "--layer", "relu4",
+                "--out", out.toString());
         expect(2, "--cav must be one of signal, svm", "--cav", "pca", "--concept", "patch", "--layer", "relu4", "--out",
                 out.toString());
         expect(1, "is a folder", "--concept", "patch", "--layer", "relu4", "--out", dir.toString());

@@ -22,6 +22,11 @@ public final class ProjectionGraph {
     private ProjectionGraph() {
     }
 
+    /** The corrected tensor that the consumers of {@code tensor} read once the projection is in. */
+    public static String output(String tensor) {
+        return tensor + "/clarc";
+    }
+
     /**
      * @param tensor the tensor to correct, produced by a node or a graph input
      * @param sampleShape its shape without the batch axis, whose product is D
@@ -41,7 +46,7 @@ public final class ProjectionGraph {
             throw new CandorException(model.label() + " has no tensor '" + tensor + "' (names from candor inspect)");
         }
         String p = tensor + "/clarc/";
-        String corrected = tensor + "/clarc";
+        String corrected = output(tensor);
         for (String name : List.of(p + "z", p + "v", p + "vt", p + "shape", corrected)) {
             if (model.graph().hasTensor(name)) {
                 throw new CandorException(model.label() + " already has a tensor '" + name + "': is the projection in it already?");
