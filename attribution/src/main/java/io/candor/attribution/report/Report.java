@@ -70,18 +70,15 @@ public final class Report {
         if (images.isEmpty()) {
             throw new IllegalArgumentException("a figure needs at least one picture");
         }
-        StringBuilder html = new StringBuilder("<figure class=\"fig\">");
-        caption(html, caption);
-        html.append("<div class=\"row\">");
+        StringBuilder body = new StringBuilder("<div class=\"row\">");
         for (LabelledImage panel : images) {
-            html.append("<figure>").append(img(panel.image(), panel.label() == null ? caption : panel.label()));
+            body.append("<figure>").append(img(panel.image(), panel.label() == null ? caption : panel.label()));
             if (panel.label() != null && !panel.label().isBlank()) {
-                html.append("<figcaption>").append(Html.escape(panel.label())).append("</figcaption>");
+                body.append("<figcaption>").append(Html.escape(panel.label())).append("</figcaption>");
             }
-            html.append("</figure>");
+            body.append("</figure>");
         }
-        blocks.add(html.append("</div>\n").append(commandBlock(command)).append("</figure>").toString());
-        return this;
+        return figureBlock(caption, body.append("</div>\n").toString(), command);
     }
 
     /**
@@ -93,12 +90,8 @@ public final class Report {
         if (labels.size() != tokens.size() || scores.size() != tokens.size() || tokens.isEmpty()) {
             throw new IllegalArgumentException("need one label and one score per token row, and at least one row");
         }
-        StringBuilder html = new StringBuilder("<figure class=\"fig\">");
-        caption(html, caption);
-        html.append("<div class=\"tokens\">").append(io.candor.attribution.render.TokenHtml.rows(labels, tokens, scores))
-                .append("</div>\n");
-        blocks.add(html.append(commandBlock(command)).append("</figure>").toString());
-        return this;
+        return figureBlock(caption, "<div class=\"tokens\">" + io.candor.attribution.render.TokenHtml.rows(labels, tokens, scores)
+                + "</div>\n", command);
     }
 
     /** A line chart; its title is drawn in the chart. */
@@ -111,14 +104,11 @@ public final class Report {
         if (charts.isEmpty()) {
             throw new IllegalArgumentException("a figure needs at least one chart");
         }
-        StringBuilder html = new StringBuilder("<figure class=\"fig\">");
-        caption(html, caption);
-        html.append("<div class=\"row\">");
+        StringBuilder body = new StringBuilder("<div class=\"row\">");
         for (LineChart chart : charts) {
-            html.append(chart.svg());
+            body.append(chart.svg());
         }
-        blocks.add(html.append("</div>\n").append(commandBlock(command)).append("</figure>").toString());
-        return this;
+        return figureBlock(caption, body.append("</div>\n").toString(), command);
     }
 
     /** A command on its own, to copy and run. */
@@ -155,6 +145,14 @@ public final class Report {
     /** Writes the document as UTF-8, atomically: a reader sees the old file or the whole new one. */
     public void write(Path file) {
         AtomicFiles.writeString(file, html());
+    }
+
+    /** A figure: its caption, what it shows, and the command that makes it. */
+    private Report figureBlock(String caption, String body, String command) {
+        StringBuilder html = new StringBuilder("<figure class=\"fig\">");
+        caption(html, caption);
+        blocks.add(html.append(body).append(commandBlock(command)).append("</figure>").toString());
+        return this;
     }
 
     private static void caption(StringBuilder html, String caption) {
