@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
  * into the graph, so the repaired model needs no training and any ONNX runtime runs it.
  */
 @Command(name = "clarc", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Removes an artifact's direction from a hidden tensor (P-ClArC), with no training.", "",
+        description = {"Removes an artifact's direction from a hidden tensor (ClArC): projected out with no training",
+            "(--mode project, P-ClArC, the default) or trained away (--mode augment, A-ClArC).", "",
             "Computes the tensor --layer for every sample of a split, finds the direction v along which samples",
             "with the artifact differ from those without (the concept activation vector, CAV), and writes",
             "OUT.onnx: the model with a' = a - v v^T (a - z) after --layer, z the mean of the artifact-free",
