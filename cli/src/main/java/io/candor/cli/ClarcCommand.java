@@ -15,7 +15,6 @@ import io.candor.interop.onnx.OnnxWriter;
 import io.candor.interop.ort.OrtModel;
 import io.candor.interop.tensor.HostTensor;
 import io.candor.interop.tensor.Npy;
-import io.candor.models.data.DatasetFolder;
 import io.candor.models.data.DatasetSplit;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -125,8 +124,7 @@ final class ClarcCommand implements Callable<Integer> {
                 augment ? direction.meanWith() : direction.meanWithout()), null);
         Files.createDirectories(out.toAbsolutePath().getParent());
         OnnxModel repaired = augment ? fineTuneAugmented(given, projected, pw) : projected;
-        DatasetSplit samples = DatasetFolder.read(data, activations.split().getFileName().toString());
-        double difference = runtimesAgree(repaired, samples);
+        double difference = runtimesAgree(repaired, activations.samples());
         OnnxWriter.write(repaired.proto(), out);
         Npy.write(TrainCommand.sibling(out, ".cav.npy"), HostTensor.ofFloats(new long[] {d}, direction.v()));
         Npy.write(TrainCommand.sibling(out, ".mean-without.npy"), HostTensor.ofFloats(new long[] {d}, direction.meanWithout()));

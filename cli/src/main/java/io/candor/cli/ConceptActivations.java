@@ -19,11 +19,12 @@ import java.util.List;
  * input of a concept activation vector: for {@code clarc} and for {@code finetune --penalty rr-clarc}.
  *
  * @param split the split's folder
+ * @param samples the split itself
  * @param sampleShape the tensor's shape without the batch axis
  * @param rows the values, [N][D]
  * @param artifact whether each sample carries the artifact
  */
-record ConceptActivations(Path split, long[] sampleShape, float[][] rows, boolean[] artifact) {
+record ConceptActivations(Path split, DatasetSplit samples, long[] sampleShape, float[][] rows, boolean[] artifact) {
 
     /**
      * Computes {@code layer} of {@code model} on {@code split} of {@code data} (default: the concepts split
@@ -42,7 +43,7 @@ record ConceptActivations(Path split, long[] sampleShape, float[][] rows, boolea
         long[] shape = Arrays.copyOfRange(values.shape(), 1, values.rank());
         long d = HostTensor.elementCount(shape);
         float[][] rows = Dictionary.rows(HostTensor.ofFloats(new long[] {values.shape()[0], d}, values.toFloatArray()));
-        return new ConceptActivations(folder, shape, rows, artifact);
+        return new ConceptActivations(folder, samples, shape, rows, artifact);
     }
 
     ConceptDirection direction(String cav) {

@@ -136,7 +136,8 @@ final class InterpretCompareCommand implements Callable<Integer> {
         row.put("fidelity", FlintMetrics.fidelity(f, head.logits(phi)));
         row.put("attributeChange", change);
         row.put("sameAttributes", change <= SAME_ATTRIBUTES);
-        row.put("meanAbsWeight", meanAbsByAttribute(head.weight()));
+        double[] meanAbs = meanAbsByAttribute(head.weight());
+        row.put("meanAbsWeight", meanAbs);
         List<Map<String, Object>> bound = new ArrayList<>();
         concepts.forEach((attribute, name) -> {
             Map<String, Object> concept = new LinkedHashMap<>();
@@ -147,7 +148,7 @@ final class InterpretCompareCommand implements Callable<Integer> {
                 weights[k] = head.weight()[k][attribute];
             }
             concept.put("weights", weights);
-            concept.put("meanAbsWeight", meanAbsByAttribute(head.weight())[attribute]);
+            concept.put("meanAbsWeight", meanAbs[attribute]);
             bound.add(concept);
         });
         row.put("concepts", bound);
