@@ -2,8 +2,10 @@ package io.candor.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.candor.finetune.CdShare;
 import io.candor.finetune.Evaluation;
 import io.candor.finetune.SwapTest;
+import io.candor.interop.CandorException;
 import io.candor.interop.exec.Executor;
 import io.candor.interop.onnx.OnnxReader;
 import io.candor.models.data.DatasetFolder;
@@ -20,7 +22,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = {"Measures a model on a dataset split: accuracy, accuracy per class, confusion matrix",
             "(rows: true class), and for two classes ROC AUC and the best F1. Where the split marks something",
-            "spurious (mask.npy), the swap test: how often the prediction follows another sample's marked part."})
+            "spurious (mask.npy), the swap test: how often the prediction follows another sample's marked part;",
+            "with --cd-share, also how much of the predicted logit contextual decomposition gives to the marked part."})
 final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "MODEL", description = "The .onnx file.")
     Path model;
@@ -34,6 +37,11 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON on standard output.")
     boolean json;
 
+    @Option(names = "--cd-share", description = {"Where the split marks something spurious: the mean over marked samples of",
+        "|beta| / (|beta| + |gamma|), the CD parts of the predicted logit due to the marked region and to the rest",
+        "(one decomposition per batch; the model must output logits)."})
+    boolean cdShare;
+
     @Spec
     CommandSpec spec;
 
@@ -41,16 +49,27 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Evaluation e;
         SwapTest swap;
+        CdShare share = null;
         try (Executor executor = Executor.of(OnnxReader.read(model))) {
             DatasetSplit measured = DatasetFolder.read(data, split);
             e = Evaluation.of(executor, measured, 256);
             swap = SwapTest.of(executor, measured, 256);
+            if (cdShare) {
+                share = CdShare.of(executor, measured, 64);
+                if (share == null) {
+                    throw new CandorException("--cd-share: " + data.resolve(split) + " marks nothing spurious (no mask.npy,"
+                            + " or every mask is empty)");
+                }
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             com.fasterxml.jackson.databind.node.ObjectNode tree = mapper.valueToTree(e);
             tree.set("swapTest", mapper.valueToTree(swap));
+            if (share != null) {
+                tree.set("cdShare", mapper.valueToTree(share));
+            }
             out.println(mapper.writeValueAsString(tree));
         } else {
             out.printf("%s on %s/%s: %d samples, accuracy %.4f%n", model.getFileName(), data.getFileName(), split, e.samples(),
@@ -65,6 +84,10 @@ final class EvaluateCommand implements Callable<Integer> {
             if (swap != null) {
                 out.printf("swap test (%d marked samples given another's spurious part): the prediction follows it in"
                         + " %.1f%%, changes in %.1f%%%n", swap.pairs(), 100 * swap.followed(), 100 * swap.changed());
+            }
+            if (share != null) {
+                out.printf("CD share of the marked region in the predicted logit, |beta| / (|beta| + |gamma|): %.1f%% (mean"
+                        + " over %d marked samples)%n", 100 * share.share(), share.samples());
             }
         }
         out.flush();

@@ -61,6 +61,20 @@ public final class Batch {
         public boolean isTokens() {
             return tokenMask != null;
         }
+
+        /**
+         * Decomposes {@code output} of the whole batch from here: at the embedding lookup of the token ids
+         * (the token mask marks the relevant ones), or onward from the tensor's pair. {@code asForwardPass}
+         * is for the training step (see {@link ContextualDecomposition#asForwardPass}); images take it
+         * from how {@code cd} was made.
+         */
+        public ContextualDecomposition.Decomposition decompose(ContextualDecomposition cd, NDManager batch, String output,
+                boolean asForwardPass) {
+            if (isTokens()) {
+                return cd.decomposeTokens(batch, Map.of(tensor, value.total()), tensor, tokenMask, output, asForwardPass);
+            }
+            return cd.from(batch, tensor, value, output);
+        }
     }
 
     /**

@@ -156,6 +156,20 @@ class ClarcCliTest {
     }
 
     @Test
+    void evaluateGivesCdsShareOfThePatchesAndRefusesASplitThatMarksNone() throws Exception {
+        Run run = candor("evaluate", "--model", model.toString(), "--data", data.toString(), "--split", "test_attacked",
+                "--cd-share", "--json");
+        assertEquals(0, run.code(), run.err());
+        JsonNode share = new ObjectMapper().readTree(run.out()).get("cdShare");
+        assertEquals(200, share.get("samples").asLong(), "every attacked image carries a patch");
+        assertTrue(share.get("share").asDouble() > 0 && share.get("share").asDouble() < 1, share.toString());
+        Run clean = candor("evaluate", "--model", model.toString(), "--data", data.toString(), "--split", "test_no_patches",
+                "--cd-share");
+        assertEquals(1, clean.code(), clean.out());
+        assertTrue(clean.err().contains("marks nothing spurious"), clean.err());
+    }
+
+    @Test
     void badInputIsAClearErrorAndWritesNothing() {
         Path out = dir.resolve("never.onnx");
         expect(1, "has no concept 'ruler'", "--concept", "ruler", "--layer", "relu4", "--out", out.toString());

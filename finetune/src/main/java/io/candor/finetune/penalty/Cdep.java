@@ -5,7 +5,6 @@ import ai.djl.nn.Activation;
 import io.candor.attribution.cd.ContextualDecomposition;
 import io.candor.finetune.Batch;
 import io.candor.interop.exec.Executor;
-import java.util.Map;
 
 /**
  * CDEP (Rieger et al. 2020): contextual decomposition of the logits into the part due to the spurious
@@ -83,11 +82,7 @@ public final class Cdep implements OutputPenalty {
             this.plain = new ContextualDecomposition(executor);
             this.forwardPass = ContextualDecomposition.asForwardPass(executor);
         }
-        String output = executor.graph().outputs().get(0).name();
-        if (start.isTokens()) {
-            return plain.decomposeTokens(batch.manager(), Map.of(start.tensor(), start.value().total()), start.tensor(),
-                    start.tokenMask(), output, asForwardPass);
-        }
-        return (asForwardPass ? forwardPass : plain).from(batch.manager(), start.tensor(), start.value(), output);
+        return start.decompose(asForwardPass ? forwardPass : plain, batch.manager(),
+                executor.graph().outputs().get(0).name(), asForwardPass);
     }
 }
