@@ -83,7 +83,8 @@ final class CdepBenchmarks {
                 List.of(Method.vanilla(), new Method("CDEP", "cdep", 1000f, List.of())));
     }
 
-    private static List<String> sizes(int train, int val, int test) {
+    /** The {@code data make} options for the split sizes. */
+    static List<String> sizes(int train, int val, int test) {
         return List.of("--n-train", Integer.toString(train), "--n-val", Integer.toString(val), "--n-test",
                 Integer.toString(test));
     }

@@ -23,10 +23,38 @@ final class Reproduction {
     private final Path out;
     private final PrintWriter progress;
     private final ObjectMapper json = new ObjectMapper();
+    private final long start = System.nanoTime();
 
     Reproduction(Path out, PrintWriter progress) {
         this.out = out;
         this.progress = progress;
+    }
+
+    /** Makes a benchmark's data with {@code candor data make NAME} and these options, under {@code data/NAME}. */
+    Path makeData(String benchmark, List<String> options) {
+        Path data = out.resolve("data").resolve(benchmark);
+        List<String> make = new java.util.ArrayList<>(List.of("data", "make", benchmark, "--out", data.toString()));
+        make.addAll(options);
+        candor(benchmark + "-data", make);
+        return data;
+    }
+
+    /** The results' head: whether the run was quick and how many seeds it took. */
+    Map<String, Object> results(boolean quick, int seeds) {
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("quick", quick);
+        results.put("seeds", seeds);
+        return results;
+    }
+
+    /** Adds the minutes taken, writes {@code results.json} and {@code results.md}, and says where they are. */
+    void finish(Map<String, Object> results, java.util.function.Function<Map<String, Object>, String> markdown) {
+        double minutes = (System.nanoTime() - start) / 6e10;
+        results.put("minutes", minutes);
+        writeJson(results);
+        Path md = out.resolve("results.md");
+        AtomicFiles.writeString(md, markdown.apply(results));
+        progress.printf("wrote %s and %s (%.1f minutes)%n", md, out.resolve("results.json"), minutes);
     }
 
     /**
@@ -83,10 +111,12 @@ final class Reproduction {
         }
     }
 
-    /** {@code candor evaluate --json} on one split. */
-    private static JsonNode evaluate(Path model, Path data, String split) {
-        return InProcessCandor.json(List.of("evaluate", "--model", model.toString(), "--data", data.toString(), "--split",
-                split, "--json"));
+    /** {@code candor evaluate --json} on one split, with any further options. */
+    static JsonNode evaluate(Path model, Path data, String split, String... options) {
+        List<String> args = new java.util.ArrayList<>(List.of("evaluate", "--model", model.toString(), "--data",
+                data.toString(), "--split", split, "--json"));
+        args.addAll(List.of(options));
+        return InProcessCandor.json(args);
     }
 
     private double secondsPerEpoch(Path metrics) throws IOException {
@@ -121,7 +151,7 @@ final class Reproduction {
         return row;
     }
 
-    void writeJson(Object results) {
+    private void writeJson(Object results) {
         Path file = out.resolve("results.json");
         try {
             AtomicFiles.writeString(file, json.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));

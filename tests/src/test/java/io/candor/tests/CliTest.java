@@ -50,6 +50,12 @@ class CliTest {
         assertEquals(0, reproduce.code());
         assertTrue(reproduce.out().contains("results.md") && reproduce.out().contains("--quick"), reproduce.out());
         assertEquals(2, candor("reproduce", "cdep", "--seeds", "0").code(), "at least one seed");
+        Run clarc = candor("reproduce", "clarc", "--help");
+        assertEquals(0, clarc.code());
+        assertTrue(clarc.out().contains("P-ClArC") && clarc.out().contains("--benchmark"), clarc.out());
+        Run unknown = candor("reproduce", "clarc", "--benchmark", "imagenet");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("patch-lesions or decoy-digits"), unknown.err());
     }
 
     @Test
