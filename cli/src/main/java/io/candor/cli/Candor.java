@@ -38,6 +38,9 @@ public final class Candor implements Runnable {
         CommandLine cl = new CommandLine(new Candor());
         cl.setOut(out);
         cl.setErr(err);
+        // The descriptions are written as lines of up to 120 characters; at picocli's default of 80 each
+        // would break in two.
+        cl.setUsageHelpWidth(120);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             boolean verbose = parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"))
                     || parsed.hasMatchedOption("--verbose");
