@@ -16,11 +16,18 @@ public record Evaluation(long samples, double accuracy, double[] perClassAccurac
         Double bestF1) {
 
     public static Evaluation of(Executor executor, DatasetSplit split, int batchSize) {
+        return of(split.labels(), probabilities(executor, split, batchSize));
+    }
+
+    /**
+     * The model's class probabilities (softmax of its first output) for every sample of {@code split},
+     * in batches of {@code batchSize} taken in order: a distributed evaluation that hands each worker
+     * whole batches gets the same numbers.
+     */
+    public static float[][] probabilities(Executor executor, DatasetSplit split, int batchSize) {
         String input = executor.singleInput();
         String output = executor.graph().outputs().get(0).name();
-        long n = split.size();
-        long[] labels = split.labels();
-        float[][] probabilities = new float[(int) n][];
+        float[][] probabilities = new float[(int) split.size()][];
         try (InputBatches batches = new InputBatches(split, input, batchSize)) {
             long[] order = batches.order(null);
             for (int b = 0; b < batches.count(); b++) {
@@ -35,7 +42,7 @@ public record Evaluation(long samples, double accuracy, double[] perClassAccurac
                 }
             }
         }
-        return of(labels, probabilities);
+        return probabilities;
     }
 
     /** The metrics of predicted class probabilities against labels. */

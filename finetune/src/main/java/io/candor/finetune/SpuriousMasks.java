@@ -4,12 +4,12 @@ import io.candor.interop.tensor.HostTensor;
 import io.candor.models.data.DatasetSplit;
 
 /** How a split's spurious-feature mask applies to its samples: per sample, or one shared by all. */
-final class SpuriousMasks {
+public final class SpuriousMasks {
     private SpuriousMasks() {
     }
 
     /** True when the mask holds one row per sample rather than one mask for every sample. */
-    static boolean perSample(DatasetSplit split) {
+    public static boolean perSample(DatasetSplit split) {
         HostTensor mask = split.mask();
         return mask != null && mask.rank() == split.x().rank() && mask.shape()[0] == split.size() && split.size() > 1;
     }

@@ -43,18 +43,31 @@ public final class OnnxReader {
         if (!Files.isRegularFile(file)) {
             throw new CandorException("model file " + file + " does not exist");
         }
-        ModelProto proto;
         try (InputStream in = Files.newInputStream(file)) {
-            CodedInputStream coded = CodedInputStream.newInstance(in);
-            coded.setSizeLimit(Integer.MAX_VALUE);
-            proto = ModelProto.parseFrom(coded);
-        } catch (InvalidProtocolBufferException e) {
-            throw new CandorException(file + " is not a valid ONNX model (truncated or not ONNX): "
-                    + firstSentence(e.getMessage()));
+            return fromProto(parse(CodedInputStream.newInstance(in), file.toString()), file);
         } catch (IOException e) {
             throw new CandorException("cannot read model file " + file + ": " + e.getMessage(), e);
         }
-        return fromProto(proto, file);
+    }
+
+    /**
+     * Reads a model from its bytes (as shipped to a cluster's workers); {@code label} names it in errors.
+     * Initializers in external files cannot be found from bytes and are refused.
+     */
+    public static OnnxModel read(byte[] bytes, String label) {
+        return fromProto(parse(CodedInputStream.newInstance(bytes), label), null);
+    }
+
+    private static ModelProto parse(CodedInputStream coded, String label) {
+        coded.setSizeLimit(Integer.MAX_VALUE);
+        try {
+            return ModelProto.parseFrom(coded);
+        } catch (InvalidProtocolBufferException e) {
+            throw new CandorException(label + " is not a valid ONNX model (truncated or not ONNX): "
+                    + firstSentence(e.getMessage()));
+        } catch (IOException e) {
+            throw new CandorException("cannot read " + label + ": " + e.getMessage(), e);
+        }
     }
 
     /** Builds the graph model of {@code proto}; {@code source} resolves external data and names errors. */
