@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measures Candor's speed. Figures are medians over the timed iterations.",
         subcommands = {BenchCommand.ExecutorBench.class, BenchCommand.AttributionBench.class, BenchCommand.TrainBench.class, InterpretBench.class,
-            FinetuneBench.class})
+            FinetuneBench.class, SparkBench.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -25,6 +25,9 @@ import picocli.CommandLine.Spec;
             "spurious (mask.npy), the swap test: how often the prediction follows another sample's marked part;",
             "with --cd-share, also how much of the predicted logit contextual decomposition gives to the marked part."})
 final class EvaluateCommand implements Callable<Integer> {
+    /** Samples per batch, here and on Spark (whose workers take whole batches, so the numbers agree). */
+    static final int BATCH = 256;
+
     @Option(names = "--model", required = true, paramLabel = "MODEL", description = "The .onnx file.")
     Path model;
 
@@ -42,23 +45,42 @@ final class EvaluateCommand implements Callable<Integer> {
         "(one decomposition per batch; the model must output logits)."})
     boolean cdShare;
 
+    @Option(names = "--spark", arity = "0..1", fallbackValue = "local[2]", paramLabel = "MASTER",
+            description = {"Run on Apache Spark at MASTER (local[2] when given without one; spark://HOST:PORT, yarn,",
+                "k8s://...): the split's batches are spread over the workers and the metrics are the same. Not with",
+                "--cd-share yet (docs/spark.md)."})
+    String spark;
+
     @Spec
     CommandSpec spec;
 
+    /** The metrics and the swap test on this machine, batch by batch as Spark's workers take them. */
+    static SparkJobs.Evaluated here(Executor executor, DatasetSplit split) {
+        return new SparkJobs.Evaluated(Evaluation.of(executor, split, BATCH), SwapTest.of(executor, split, BATCH));
+    }
+
     @Override
     public Integer call() throws Exception {
+        OptionChecks.of(spec).require(spark == null || !cdShare, "--cd-share does not run on --spark yet");
         Evaluation e;
         SwapTest swap;
         CdShare share = null;
-        try (Executor executor = Executor.of(OnnxReader.read(model))) {
-            DatasetSplit measured = DatasetFolder.read(data, split);
-            e = Evaluation.of(executor, measured, 256);
-            swap = SwapTest.of(executor, measured, 256);
-            if (cdShare) {
-                share = CdShare.of(executor, measured, 64);
-                if (share == null) {
-                    throw new CandorException("--cd-share: " + data.resolve(split) + " marks nothing spurious (no mask.npy,"
-                            + " or every mask is empty)");
+        if (spark != null) {
+            SparkJobs.Evaluated done = SparkJobs.load().evaluate(spark, model, data, split, BATCH);
+            e = done.evaluation();
+            swap = done.swap();
+        } else {
+            try (Executor executor = Executor.of(OnnxReader.read(model))) {
+                DatasetSplit measured = DatasetFolder.read(data, split);
+                SparkJobs.Evaluated done = here(executor, measured);
+                e = done.evaluation();
+                swap = done.swap();
+                if (cdShare) {
+                    share = CdShare.of(executor, measured, 64);
+                    if (share == null) {
+                        throw new CandorException("--cd-share: " + data.resolve(split) + " marks nothing spurious (no"
+                                + " mask.npy, or every mask is empty)");
+                    }
                 }
             }
         }

@@ -1,0 +1,44 @@
+package io.candor.cli;
+
+import io.candor.finetune.Evaluation;
+import io.candor.finetune.SwapTest;
+import io.candor.interop.CandorException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.ServiceLoader;
+
+/**
+ * Candor's jobs on Apache Spark. The {@code spark} module implements this and the CLI finds it at run
+ * time, so the CLI and its jar stay free of Spark; {@code ./candor} puts Spark on the class path when a
+ * command is given {@code --spark}.
+ */
+public interface SparkJobs {
+    /** What {@code evaluate} measures: the metrics, and the swap test where the split marks something. */
+    record Evaluated(Evaluation evaluation, SwapTest swap) {
+        /** Whether every metric is the same to the last bit (records compare arrays by reference). */
+        public boolean sameAs(Evaluated other) {
+            Evaluation a = evaluation;
+            Evaluation b = other.evaluation;
+            return a.samples() == b.samples() && Double.compare(a.accuracy(), b.accuracy()) == 0
+                    && Arrays.equals(a.perClassAccuracy(), b.perClassAccuracy()) && Arrays.deepEquals(a.confusion(), b.confusion())
+                    && Objects.equals(a.rocAuc(), b.rocAuc()) && Objects.equals(a.bestF1(), b.bestF1())
+                    && Objects.equals(swap, other.swap);
+        }
+    }
+
+    /** {@code candor evaluate} on a split, its batches spread over the cluster at {@code master}. */
+    Evaluated evaluate(String master, Path model, Path data, String split, int batchSize);
+
+    /** The implementation on the class path, or a clear error saying how to get one. */
+    static SparkJobs load() {
+        try {
+            return ServiceLoader.load(SparkJobs.class).findFirst().orElseThrow(() -> new CandorException(
+                    "--spark needs Candor's spark module and Spark on the class path: run Candor through ./candor,"
+                            + " which builds them and adds them when it sees --spark (docs/spark.md)"));
+        } catch (java.util.ServiceConfigurationError | NoClassDefFoundError e) {
+            throw new CandorException("--spark: Candor's spark module is there but Spark is not on the class path ("
+                    + e.getMessage() + "); run Candor through ./candor, or spark-submit (docs/spark.md)", e);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.candor.spark;
+
+import io.candor.cli.SparkJobs;
+import io.candor.finetune.Evaluation;
+import io.candor.finetune.SwapTest;
+import io.candor.interop.CandorException;
+import io.candor.interop.exec.Engines;
+import io.candor.interop.exec.Executor;
+import io.candor.models.data.DatasetSplit;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/**
+ * {@code evaluate} on Spark. Each task takes whole batches of the single-machine command (sample ids
+ * [b B, (b + 1) B)) and computes what the command computes per batch: class probabilities and the swap
+ * test's counts. The driver gathers them by id and derives the metrics with the same code, from the same
+ * numbers.
+ */
+final class SparkEvaluation {
+    private static final String BATCH = "batch";
+
+    private SparkEvaluation() {
+    }
+
+    /** What one batch gave. */
+    record BatchResult(long[] ids, long[] labels, float[][] probabilities, long pairs, long followed, long changed)
+            implements Serializable {
+    }
+
+    /**
+     * A split held by the driver: its batches are cut here and sent whole, a slice of them per task slot,
+     * with no shuffle.
+     */
+    static SparkJobs.Evaluated ofSplit(SparkSession spark, byte[] onnx, String label, DatasetSplit split, int batchSize,
+            int threads) {
+        List<List<Row>> batches = TensorRows.batches(split, batchSize);
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int slices = Math.max(1, Math.min(batches.size(), jsc.defaultParallelism()));
+        return run(jsc, onnx, label, TensorRows.layout(split), batchSize, threads, jsc.parallelize(batches, slices));
+    }
+
+    /** Rows from anywhere (Parquet): grouped into batches by id, each batch within one partition and in id order. */
+    static SparkJobs.Evaluated ofRows(SparkSession spark, byte[] onnx, String label, Dataset<Row> rows, int batchSize,
+            int threads) {
+        Dataset<Row> keyed = TensorRows.canonical(rows).withColumn(BATCH, functions.floor(functions.col(TensorRows.ID).divide(batchSize)));
+        Row last = keyed.agg(functions.max(BATCH)).first();
+        long count = last.isNullAt(0) ? 0 : last.getLong(0) + 1;
+        int partitions = (int) Math.max(1, Math.min(count, spark.sparkContext().defaultParallelism()));
+        JavaRDD<List<Row>> batches = keyed.repartitionByRange(partitions, functions.col(BATCH))
+                .sortWithinPartitions(TensorRows.ID).javaRDD()
+                .mapPartitions((FlatMapFunction<Iterator<Row>, List<Row>>) it -> BatchGroups.of(it, BATCH));
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        return run(jsc, onnx, label, TensorRows.layout(rows.schema()), batchSize, threads, batches);
+    }
+
+    private static SparkJobs.Evaluated run(JavaSparkContext jsc, byte[] onnx, String label, TensorRows.Layout layout,
+            int batchSize, int threads, JavaRDD<List<Row>> batches) {
+        Broadcast<byte[]> model = jsc.broadcast(onnx);
+        try {
+            return gather(batches.mapPartitions(new PerBatch(model, label, layout, batchSize, threads)).collect());
+        } finally {
+            model.destroy();
+        }
+    }
+
+    private static SparkJobs.Evaluated gather(List<BatchResult> results) {
+        int n = results.stream().mapToInt(r -> r.ids().length).sum();
+        long[] labels = new long[n];
+        float[][] probabilities = new float[n][];
+        long pairs = 0;
+        long followed = 0;
+        long changed = 0;
+        for (BatchResult r : results) {
+            for (int i = 0; i < r.ids().length; i++) {
+                long id = r.ids()[i];
+                if (id < 0 || id >= n || probabilities[(int) id] != null) {
+                    throw new CandorException("the rows' ids must be 0 .. " + (n - 1) + ", each once; found " + id);
+                }
+                labels[(int) id] = r.labels()[i];
+                probabilities[(int) id] = r.probabilities()[i];
+            }
+            pairs += r.pairs();
+            followed += r.followed();
+            changed += r.changed();
+        }
+        SwapTest swap = pairs == 0 ? null : new SwapTest(pairs, followed / (double) pairs, changed / (double) pairs);
+        return new SparkJobs.Evaluated(Evaluation.of(labels, probabilities), swap);
+    }
+
+    /** A task: each of its batches through the model, as the single-machine command runs it. */
+    private static final class PerBatch implements FlatMapFunction<Iterator<List<Row>>, BatchResult> {
+        private static final long serialVersionUID = 1L;
+        private final Broadcast<byte[]> model;
+        private final String label;
+        private final TensorRows.Layout layout;
+        private final int batchSize;
+        private final int threads;
+
+        PerBatch(Broadcast<byte[]> model, String label, TensorRows.Layout layout, int batchSize, int threads) {
+            this.model = model;
+            this.label = label;
+            this.layout = layout;
+            this.batchSize = batchSize;
+            this.threads = threads;
+        }
+
+        @Override
+        public Iterator<BatchResult> call(Iterator<List<Row>> batches) {
+            return Engines.withThreads(threads, () -> {
+                List<BatchResult> out = new ArrayList<>();
+                try (ModelPool.Lease lease = ModelPool.borrow(model.value(), label)) {
+                    batches.forEachRemaining(batch -> out.add(evaluate(lease.executor(), batch)));
+                }
+                return out.iterator();
+            });
+        }
+
+        private BatchResult evaluate(Executor executor, List<Row> batch) {
+            DatasetSplit split = TensorRows.split(batch, layout);
+            float[][] p = Evaluation.probabilities(executor, split, batchSize);
+            SwapTest swap = SwapTest.of(executor, split, batchSize);
+            long[] ids = batch.stream().mapToLong(r -> r.getLong(0)).toArray();
+            long pairs = swap == null ? 0 : swap.pairs();
+            return new BatchResult(ids, split.labels(), p, pairs, swap == null ? 0 : Math.round(swap.followed() * pairs),
+                    swap == null ? 0 : Math.round(swap.changed() * pairs));
+        }
+    }
+}
