@@ -27,6 +27,8 @@ import picocli.CommandLine.Spec;
 final class EvaluateCommand implements Callable<Integer> {
     /** Samples per batch, here and on Spark (whose workers take whole batches, so the numbers agree). */
     static final int BATCH = 256;
+    /** Samples per contextual decomposition; a divisor of {@link #BATCH}, so Spark's batches split the same way. */
+    static final int CD_BATCH = 64;
 
     @Option(names = "--model", required = true, paramLabel = "MODEL", description = "The .onnx file.")
     Path model;
@@ -47,43 +49,38 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--spark", arity = "0..1", fallbackValue = "local[2]", paramLabel = "MASTER",
             description = {"Run on Apache Spark at MASTER (local[2] when given without one; spark://HOST:PORT, yarn,",
-                "k8s://...): the split's batches are spread over the workers and the metrics are the same. Not with",
-                "--cd-share yet (docs/spark.md)."})
+                "k8s://...): the split's batches are spread over the workers and the figures are the same (docs/spark.md)."})
     String spark;
 
     @Spec
     CommandSpec spec;
 
-    /** The metrics and the swap test on this machine, batch by batch as Spark's workers take them. */
-    static SparkJobs.Evaluated here(Executor executor, DatasetSplit split) {
-        return new SparkJobs.Evaluated(Evaluation.of(executor, split, BATCH), SwapTest.of(executor, split, BATCH));
+    /**
+     * The metrics and the swap test on this machine, batch by batch as Spark's workers take them, and with
+     * {@code cdShare} CD's share of the marked region (in batches of {@link #CD_BATCH}).
+     */
+    static SparkJobs.Evaluated here(Executor executor, DatasetSplit split, boolean cdShare) {
+        return new SparkJobs.Evaluated(Evaluation.of(executor, split, BATCH), SwapTest.of(executor, split, BATCH),
+                cdShare ? CdShare.of(executor, split, CD_BATCH) : null);
     }
 
     @Override
     public Integer call() throws Exception {
-        OptionChecks.of(spec).require(spark == null || !cdShare, "--cd-share does not run on --spark yet");
-        Evaluation e;
-        SwapTest swap;
-        CdShare share = null;
+        SparkJobs.Evaluated done;
         if (spark != null) {
-            SparkJobs.Evaluated done = SparkJobs.load().evaluate(spark, model, data, split, BATCH);
-            e = done.evaluation();
-            swap = done.swap();
+            done = SparkJobs.load().evaluate(spark, model, data, split, BATCH, cdShare ? CD_BATCH : 0);
         } else {
             try (Executor executor = Executor.of(OnnxReader.read(model))) {
-                DatasetSplit measured = DatasetFolder.read(data, split);
-                SparkJobs.Evaluated done = here(executor, measured);
-                e = done.evaluation();
-                swap = done.swap();
-                if (cdShare) {
-                    share = CdShare.of(executor, measured, 64);
-                    if (share == null) {
-                        throw new CandorException("--cd-share: " + data.resolve(split) + " marks nothing spurious (no"
-                                + " mask.npy, or every mask is empty)");
-                    }
-                }
+                done = here(executor, DatasetFolder.read(data, split), cdShare);
             }
         }
+        if (cdShare && done.cdShare() == null) {
+            throw new CandorException("--cd-share: " + data.resolve(split) + " marks nothing spurious (no mask.npy, or"
+                    + " every mask is empty)");
+        }
+        Evaluation e = done.evaluation();
+        SwapTest swap = done.swap();
+        CdShare share = done.cdShare();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -69,11 +69,11 @@ final class SparkBench implements Callable<Integer> {
         List<SparkJobs.Evaluated> results = new ArrayList<>();
         double plain = time(out, "plain command", () -> {
             try (Executor executor = Executor.of(OnnxReader.read(model))) {
-                return EvaluateCommand.here(executor, DatasetFolder.read(data, split));
+                return EvaluateCommand.here(executor, DatasetFolder.read(data, split), false);
             }
         }, results, Double.NaN);
         for (String master : List.of("local[1]", "local[2]")) {
-            time(out, "spark " + master, () -> spark.evaluate(master, model, data, split, EvaluateCommand.BATCH), results, plain);
+            time(out, "spark " + master, () -> spark.evaluate(master, model, data, split, EvaluateCommand.BATCH, 0), results, plain);
         }
         boolean same = results.stream().allMatch(r -> r.sameAs(results.get(0)));
         out.printf("same metrics in all runs: %s%n", same ? "yes" : "NO");

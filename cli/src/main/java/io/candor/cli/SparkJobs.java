@@ -1,5 +1,6 @@
 package io.candor.cli;
 
+import io.candor.finetune.CdShare;
 import io.candor.finetune.Evaluation;
 import io.candor.finetune.SwapTest;
 import io.candor.interop.CandorException;
@@ -14,8 +15,11 @@ import java.util.ServiceLoader;
  * command is given {@code --spark}.
  */
 public interface SparkJobs {
-    /** What {@code evaluate} measures: the metrics, and the swap test where the split marks something. */
-    record Evaluated(Evaluation evaluation, SwapTest swap) {
+    /**
+     * What {@code evaluate} measures: the metrics, and where the split marks something the swap test and,
+     * when asked for, CD's share of the marked region (otherwise null).
+     */
+    record Evaluated(Evaluation evaluation, SwapTest swap, CdShare cdShare) {
         /** Whether every metric is the same to the last bit (records compare arrays by reference). */
         public boolean sameAs(Evaluated other) {
             Evaluation a = evaluation;
@@ -23,12 +27,16 @@ public interface SparkJobs {
             return a.samples() == b.samples() && Double.compare(a.accuracy(), b.accuracy()) == 0
                     && Arrays.equals(a.perClassAccuracy(), b.perClassAccuracy()) && Arrays.deepEquals(a.confusion(), b.confusion())
                     && Objects.equals(a.rocAuc(), b.rocAuc()) && Objects.equals(a.bestF1(), b.bestF1())
-                    && Objects.equals(swap, other.swap);
+                    && Objects.equals(swap, other.swap) && Objects.equals(cdShare, other.cdShare);
         }
     }
 
-    /** {@code candor evaluate} on a split, its batches spread over the cluster at {@code master}. */
-    Evaluated evaluate(String master, Path model, Path data, String split, int batchSize);
+    /**
+     * {@code candor evaluate} on a split, its batches of {@code batchSize} spread over the cluster at
+     * {@code master}; with {@code cdBatch} > 0 (a divisor of the batch size), also CD's share of the marked
+     * region, decomposed in batches of that many.
+     */
+    Evaluated evaluate(String master, Path model, Path data, String split, int batchSize, int cdBatch);
 
     /** The implementation on the class path, or a clear error saying how to get one. */
     static SparkJobs load() {

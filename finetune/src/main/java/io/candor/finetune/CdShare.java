@@ -21,31 +21,55 @@ public record CdShare(long samples, double share) {
 
     /** The share on {@code split}, or {@code null} when it marks nothing. */
     public static CdShare of(Executor executor, DatasetSplit split, int batchSize) {
+        return split.mask() == null ? null : of(shares(executor, split, batchSize));
+    }
+
+    /** The mean of per-sample shares, in order, over the marked samples (the others are NaN); null when none is. */
+    public static CdShare of(float[] shares) {
+        long samples = 0;
+        double sum = 0;
+        for (float s : shares) {
+            if (!Float.isNaN(s)) {
+                sum += s;
+                samples++;
+            }
+        }
+        return samples == 0 ? null : new CdShare(samples, sum / samples);
+    }
+
+    /**
+     * Each sample's share, NaN for the samples the split does not mark, decomposed in batches of
+     * {@code batchSize} taken in order.
+     */
+    public static float[] shares(Executor executor, DatasetSplit split, int batchSize) {
+        float[] shares = new float[(int) split.size()];
+        java.util.Arrays.fill(shares, Float.NaN);
         if (split.mask() == null) {
-            return null;
+            return shares;
         }
         String output = executor.graph().outputs().get(0).name();
         ContextualDecomposition cd = new ContextualDecomposition(executor);
-        long samples = 0;
-        double sum = 0;
         try (InputBatches batches = new InputBatches(split, executor.singleInput(), batchSize)) {
             long[] order = batches.order(null);
             for (int b = 0; b < batches.count(); b++) {
                 try (NDManager m = Engines.newManager()) {
-                    Batch.CdStart start = batches.get(m, order, b).cdStart();
+                    Batch batch = batches.get(m, order, b);
+                    Batch.CdStart start = batch.cdStart();
                     if (start == null) {
                         continue;
                     }
                     ContextualDecomposition.Decomposition d = start.decompose(cd, m, output, false);
-                    float[] shares = predictedShares(start.markedRows(d.relevant()), start.markedRows(d.irrelevant()));
-                    for (float s : shares) {
-                        sum += s;
+                    float[] marked = predictedShares(start.markedRows(d.relevant()), start.markedRows(d.irrelevant()));
+                    boolean[] which = start.marked() == null ? null : start.marked().toBooleanArray();
+                    for (int i = 0, k = 0; i < batch.size(); i++) {
+                        if (which == null || which[i]) {
+                            shares[b * batchSize + i] = marked[k++];
+                        }
                     }
-                    samples += shares.length;
                 }
             }
         }
-        return samples == 0 ? null : new CdShare(samples, sum / samples);
+        return shares;
     }
 
     /** Per row, |beta| / (|beta| + |gamma|) at the class beta + gamma predicts (0 where both are 0). */

@@ -1,6 +1,7 @@
 package io.candor.spark;
 
 import io.candor.cli.SparkJobs;
+import io.candor.finetune.CdShare;
 import io.candor.finetune.Evaluation;
 import io.candor.finetune.SwapTest;
 import io.candor.interop.CandorException;
@@ -32,27 +33,33 @@ final class SparkEvaluation {
     private SparkEvaluation() {
     }
 
-    /** What one batch gave. */
-    record BatchResult(long[] ids, long[] labels, float[][] probabilities, long pairs, long followed, long changed)
-            implements Serializable {
+    /** What one batch gave; {@code shares} (CD's, NaN where unmarked) only when asked for. */
+    record BatchResult(long[] ids, long[] labels, float[][] probabilities, long pairs, long followed, long changed,
+            float[] shares) implements Serializable {
+    }
+
+    /**
+     * What every task computes per batch: batches of {@code batchSize} for the metrics, sub-batches of
+     * {@code cdBatch} for CD's share when {@code cdShare}.
+     */
+    record Work(int batchSize, boolean cdShare, int cdBatch, int threads) implements Serializable {
     }
 
     /**
      * A split held by the driver: its batches are cut here and sent whole, a slice of them per task slot,
      * with no shuffle.
      */
-    static SparkJobs.Evaluated ofSplit(SparkSession spark, byte[] onnx, String label, DatasetSplit split, int batchSize,
-            int threads) {
-        List<List<Row>> batches = TensorRows.batches(split, batchSize);
+    static SparkJobs.Evaluated ofSplit(SparkSession spark, byte[] onnx, String label, DatasetSplit split, Work work) {
+        List<List<Row>> batches = TensorRows.batches(split, work.batchSize());
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int slices = Math.max(1, Math.min(batches.size(), jsc.defaultParallelism()));
-        return run(jsc, onnx, label, TensorRows.layout(split), batchSize, threads, jsc.parallelize(batches, slices));
+        return run(jsc, onnx, label, TensorRows.layout(split), work, jsc.parallelize(batches, slices));
     }
 
     /** Rows from anywhere (Parquet): grouped into batches by id, each batch within one partition and in id order. */
-    static SparkJobs.Evaluated ofRows(SparkSession spark, byte[] onnx, String label, Dataset<Row> rows, int batchSize,
-            int threads) {
-        Dataset<Row> keyed = TensorRows.canonical(rows).withColumn(BATCH, functions.floor(functions.col(TensorRows.ID).divide(batchSize)));
+    static SparkJobs.Evaluated ofRows(SparkSession spark, byte[] onnx, String label, Dataset<Row> rows, Work work) {
+        Dataset<Row> keyed = TensorRows.canonical(rows).withColumn(BATCH,
+                functions.floor(functions.col(TensorRows.ID).divide(work.batchSize())));
         Row last = keyed.agg(functions.max(BATCH)).first();
         long count = last.isNullAt(0) ? 0 : last.getLong(0) + 1;
         int partitions = (int) Math.max(1, Math.min(count, spark.sparkContext().defaultParallelism()));
@@ -60,23 +67,24 @@ final class SparkEvaluation {
                 .sortWithinPartitions(TensorRows.ID).javaRDD()
                 .mapPartitions((FlatMapFunction<Iterator<Row>, List<Row>>) it -> BatchGroups.of(it, BATCH));
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        return run(jsc, onnx, label, TensorRows.layout(rows.schema()), batchSize, threads, batches);
+        return run(jsc, onnx, label, TensorRows.layout(rows.schema()), work, batches);
     }
 
     private static SparkJobs.Evaluated run(JavaSparkContext jsc, byte[] onnx, String label, TensorRows.Layout layout,
-            int batchSize, int threads, JavaRDD<List<Row>> batches) {
+            Work work, JavaRDD<List<Row>> batches) {
         Broadcast<byte[]> model = jsc.broadcast(onnx);
         try {
-            return gather(batches.mapPartitions(new PerBatch(model, label, layout, batchSize, threads)).collect());
+            return gather(batches.mapPartitions(new PerBatch(model, label, layout, work)).collect(), work.cdShare());
         } finally {
             model.destroy();
         }
     }
 
-    private static SparkJobs.Evaluated gather(List<BatchResult> results) {
+    private static SparkJobs.Evaluated gather(List<BatchResult> results, boolean cdShare) {
         int n = results.stream().mapToInt(r -> r.ids().length).sum();
         long[] labels = new long[n];
         float[][] probabilities = new float[n][];
+        float[] shares = new float[n];
         long pairs = 0;
         long followed = 0;
         long changed = 0;
@@ -88,13 +96,15 @@ final class SparkEvaluation {
                 }
                 labels[(int) id] = r.labels()[i];
                 probabilities[(int) id] = r.probabilities()[i];
+                shares[(int) id] = cdShare ? r.shares()[i] : Float.NaN;
             }
             pairs += r.pairs();
             followed += r.followed();
             changed += r.changed();
         }
         SwapTest swap = pairs == 0 ? null : new SwapTest(pairs, followed / (double) pairs, changed / (double) pairs);
-        return new SparkJobs.Evaluated(Evaluation.of(labels, probabilities), swap);
+        // Summed in id order, as the single-machine command sums them.
+        return new SparkJobs.Evaluated(Evaluation.of(labels, probabilities), swap, cdShare ? CdShare.of(shares) : null);
     }
 
     /** A task: each of its batches through the model, as the single-machine command runs it. */
@@ -103,20 +113,18 @@ final class SparkEvaluation {
         private final Broadcast<byte[]> model;
         private final String label;
         private final TensorRows.Layout layout;
-        private final int batchSize;
-        private final int threads;
+        private final Work work;
 
-        PerBatch(Broadcast<byte[]> model, String label, TensorRows.Layout layout, int batchSize, int threads) {
+        PerBatch(Broadcast<byte[]> model, String label, TensorRows.Layout layout, Work work) {
             this.model = model;
             this.label = label;
             this.layout = layout;
-            this.batchSize = batchSize;
-            this.threads = threads;
+            this.work = work;
         }
 
         @Override
         public Iterator<BatchResult> call(Iterator<List<Row>> batches) {
-            return Engines.withThreads(threads, () -> {
+            return Engines.withThreads(work.threads(), () -> {
                 List<BatchResult> out = new ArrayList<>();
                 try (ModelPool.Lease lease = ModelPool.borrow(model.value(), label)) {
                     batches.forEachRemaining(batch -> out.add(evaluate(lease.executor(), batch)));
@@ -127,12 +135,13 @@ final class SparkEvaluation {
 
         private BatchResult evaluate(Executor executor, List<Row> batch) {
             DatasetSplit split = TensorRows.split(batch, layout);
-            float[][] p = Evaluation.probabilities(executor, split, batchSize);
-            SwapTest swap = SwapTest.of(executor, split, batchSize);
+            float[][] p = Evaluation.probabilities(executor, split, work.batchSize());
+            SwapTest swap = SwapTest.of(executor, split, work.batchSize());
             long[] ids = batch.stream().mapToLong(r -> r.getLong(0)).toArray();
             long pairs = swap == null ? 0 : swap.pairs();
             return new BatchResult(ids, split.labels(), p, pairs, swap == null ? 0 : Math.round(swap.followed() * pairs),
-                    swap == null ? 0 : Math.round(swap.changed() * pairs));
+                    swap == null ? 0 : Math.round(swap.changed() * pairs),
+                    work.cdShare() ? CdShare.shares(executor, split, work.cdBatch()) : null);
         }
     }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.candor.cli.Candor;
 import io.candor.cli.SparkJobs;
+import io.candor.finetune.CdShare;
 import io.candor.finetune.Evaluation;
 import io.candor.finetune.SwapTest;
 import io.candor.interop.CandorException;
@@ -60,7 +61,7 @@ class SparkEvaluationTest {
     private static SparkJobs.Evaluated singleMachine(String split) {
         DatasetSplit s = DatasetFolder.read(data, split);
         try (Executor ex = Executor.of(OnnxReader.read(model))) {
-            return new SparkJobs.Evaluated(Evaluation.of(ex, s, 256), SwapTest.of(ex, s, 256));
+            return new SparkJobs.Evaluated(Evaluation.of(ex, s, 256), SwapTest.of(ex, s, 256), CdShare.of(ex, s, 64));
         }
     }
 
@@ -76,6 +77,8 @@ class SparkEvaluationTest {
         assertEquals(e.rocAuc(), a.rocAuc(), "ROC AUC, exactly");
         assertEquals(e.bestF1(), a.bestF1());
         assertEquals(expected.swap(), actual.swap(), "the swap test, exactly");
+        assertEquals(expected.cdShare(), actual.cdShare(), "CD's share, exactly");
+        assertTrue(expected.sameAs(actual));
     }
 
     @Test
@@ -83,7 +86,7 @@ class SparkEvaluationTest {
         SparkJobs.Evaluated expected = singleMachine("test_attacked");
         assertNotNull(expected.swap(), "the attacked split marks every sample");
         for (String master : new String[] {"local[1]", "local[2]"}) {
-            SparkJobs.Evaluated actual = new SparkCandor().evaluate(master, model, data, "test_attacked", 256);
+            SparkJobs.Evaluated actual = new SparkCandor().evaluate(master, model, data, "test_attacked", 256, 64);
             assertSame(expected, actual);
         }
     }
@@ -100,9 +103,9 @@ class SparkEvaluationTest {
             assertArrayEquals(new long[] {3, 32, 32}, layout.shape());
             assertArrayEquals(new long[] {1, 32, 32}, layout.maskShape(), "a mask per sample");
             byte[] onnx = Files.readAllBytes(model);
-            assertSame(expected, SparkEvaluation.ofRows(spark, onnx, "cnn.onnx", rows, 256, 1));
+            assertSame(expected, SparkEvaluation.ofRows(spark, onnx, "cnn.onnx", rows, new SparkEvaluation.Work(256, true, 64, 1)));
             Dataset<Row> reordered = rows.select(TensorRows.MASK, TensorRows.X, TensorRows.LABEL, TensorRows.ID);
-            assertSame(expected, SparkEvaluation.ofRows(spark, onnx, "cnn.onnx", reordered, 256, 2));
+            assertSame(expected, SparkEvaluation.ofRows(spark, onnx, "cnn.onnx", reordered, new SparkEvaluation.Work(256, true, 64, 2)));
 
             CandorException e = assertThrows(CandorException.class,
                     () -> TensorRows.layout(rows.drop(TensorRows.LABEL).schema()));
@@ -118,9 +121,10 @@ class SparkEvaluationTest {
     void theCommandLineRunsOnSparkAndPrintsTheSameJson() throws Exception {
         ObjectMapper json = new ObjectMapper();
         JsonNode plain = json.readTree(candor("evaluate", "--model", model.toString(), "--data", data.toString(), "--split",
-                "test_attacked", "--json"));
+                "test_attacked", "--json", "--cd-share"));
         JsonNode distributed = json.readTree(candor("evaluate", "--model", model.toString(), "--data", data.toString(),
-                "--split", "test_attacked", "--json", "--spark"));
+                "--split", "test_attacked", "--json", "--cd-share", "--spark"));
+        assertTrue(plain.has("cdShare"), plain.toString());
         assertEquals(plain, distributed);
     }
 }
