@@ -159,7 +159,8 @@ final class TensorRows {
         return shape;
     }
 
-    private static byte[] bytes(HostTensor t) {
+    /** A tensor's bytes, little-endian in C order, as the rows hold them. */
+    static byte[] bytes(HostTensor t) {
         ByteBuffer data = t.data().duplicate();
         byte[] out = new byte[data.remaining()];
         data.get(out);

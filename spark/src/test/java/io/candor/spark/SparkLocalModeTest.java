@@ -30,11 +30,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * evaluate on Spark in local mode gives exactly the single-machine metrics: on a split of three batches
- * (256, 256, 88 samples) with a mask per sample, at one and two task slots, from a dataset folder and
- * from Parquet (its columns in any order).
+ * Candor's jobs on Spark in local mode give the single-machine figures. evaluate: exactly, on a split of
+ * three batches (256, 256, 88 samples) with a mask per sample, at one and two task slots, from a dataset
+ * folder and from Parquet (its columns in any order). explain: each sample's attributions, logit,
+ * completeness and CD parts as the explainer gives them for the same batch on one machine.
  */
-class SparkEvaluationTest {
+class SparkLocalModeTest {
     @TempDir
     static Path dir;
 
@@ -126,5 +127,69 @@ class SparkEvaluationTest {
                 "--split", "test_attacked", "--json", "--cd-share", "--spark"));
         assertTrue(plain.has("cdShare"), plain.toString());
         assertEquals(plain, distributed);
+    }
+
+    @Test
+    void explanationsWrittenAsParquetEqualTheExplainersOnTheSameBatches() throws Exception {
+        // 200 samples in batches of 64: four batches, the last of 8.
+        DatasetSplit all = DatasetFolder.read(data, "test_attacked");
+        int[] first = java.util.stream.IntStream.range(0, 200).toArray();
+        DatasetSplit attacked = new DatasetSplit(all.x().rows(first), all.y().rows(first), all.mask().rows(first));
+        byte[] onnx = Files.readAllBytes(model);
+        SparkSession spark = Sessions.open("local[2]");
+        try {
+            for (String method : new String[] {"cd", "integrated-gradients"}) {
+                SparkExplanation.Settings settings = new SparkExplanation.Settings(method, "top", 4, "trapezoid", 64, false,
+                        0.15f, 25, "saliency", 0L, null, 4, 2, method.equals("cd"), 64, 1);
+                Path out = dir.resolve(method + ".parquet");
+                SparkExplanation.ofSplit(spark, onnx, "cnn.onnx", attacked, settings).write().parquet(out.toString());
+                Dataset<Row> read = spark.read().parquet(out.toString());
+                assertArrayEquals(new long[] {3, 32, 32}, read.schema().apply(SparkExplanation.ATTRIBUTIONS).metadata()
+                        .getLongArray("candor.shape"));
+                java.util.List<Row> rows = read.orderBy(TensorRows.ID).collectAsList();
+                assertEquals(200, rows.size());
+                compareWithOneMachine(attacked, settings, rows);
+            }
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /** The explainer on each batch here, against the rows Spark wrote. */
+    private static void compareWithOneMachine(DatasetSplit split, SparkExplanation.Settings settings, java.util.List<Row> rows) {
+        boolean cd = settings.method().equals("cd");
+        try (Executor ex = Executor.of(OnnxReader.read(model))) {
+            int size = settings.batchSize();
+            for (int start = 0; start < split.size(); start += size) {
+                int[] which = java.util.stream.IntStream.range(start, (int) Math.min(split.size(), start + size)).toArray();
+                try (ai.djl.ndarray.NDManager m = io.candor.interop.exec.Engines.newManager()) {
+                    io.candor.attribution.Explanation e = io.candor.attribution.Explainer.explain(
+                            io.candor.attribution.ExecutorModel.of(ex), m, split.x().rows(which).toNDArray(m),
+                            settings.options(split.mask().rows(which).toNDArray(m)));
+                    float[] a = e.attributions().toFloatArray();
+                    int each = a.length / which.length;
+                    for (int k = 0; k < which.length; k++) {
+                        Row r = rows.get(which[k]);
+                        assertEquals(which[k], r.getLong(0));
+                        assertEquals(e.targets()[k], r.getLong(2));
+                        assertEquals(e.targetLogits()[k], r.getFloat(3), 1e-6);
+                        float[] got = io.candor.interop.tensor.HostTensor.ofFloats(new long[] {each}, new float[each]).toFloatArray();
+                        java.nio.ByteBuffer.wrap((byte[]) r.get(4)).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(got);
+                        for (int j = 0; j < each; j++) {
+                            assertEquals(a[k * each + j], got[j], 1e-6, "sample " + which[k] + ", feature " + j);
+                        }
+                        if (cd) {
+                            float[] rel = e.cdRelevant().toFloatArray();
+                            java.util.List<Float> relevant = r.getList(6);
+                            assertEquals(rel[k * 2], relevant.get(0), 1e-6);
+                            assertEquals(rel[k * 2 + 1], relevant.get(1), 1e-6);
+                            assertTrue(Float.isNaN(r.getFloat(5)), "CD has no completeness error");
+                        } else {
+                            assertEquals(e.completeness()[k], r.getFloat(5), 1e-6);
+                        }
+                    }
+                }
+            }
+        }
     }
 }
