@@ -136,6 +136,15 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--vocab", paramLabel = "FILE", description = "Token inputs: a file with one token per line, to show words instead of ids.")
     Path vocab;
 
+    @Option(names = "--split", defaultValue = "test", description = "--data: the split to explain (default ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--spark", arity = "0..1", fallbackValue = "local[2]", paramLabel = "MASTER",
+            description = {"With --data: explain the split on Apache Spark at MASTER (local[2] when given without one). Writes",
+                "DIR/explanations.parquet (a row per sample: id, label, target, logit, attributions, completeness, CD's",
+                "parts; cd reads each sample's mask.npy row), DIR/summary.json and DIR/mean-abs-class-K.npy per class."})
+    String spark;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for the results (created if needed).")
     Path out;
 
@@ -145,6 +154,9 @@ final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         checkOptions();
+        if (spark != null || source.data != null) {
+            return explainOnSpark();
+        }
         if (isTorchScript(model)) {
             Explainer.requireGraphIfNeeded(method, false);
             try (TorchScriptModel module = TorchScriptModel.load(model); NDManager batch = Engines.newManager()) {
@@ -155,6 +167,30 @@ final class ExplainCommand implements Callable<Integer> {
         try (Executor executor = Executor.of(onnx); NDManager batch = Engines.newManager()) {
             return explain(ExecutorModel.of(executor), onnx, batch);
         }
+    }
+
+    /** A whole split on Spark: the workers explain its batches as this command explains one input. */
+    private int explainOnSpark() {
+        OptionChecks.of(spec).require(source.data != null, "--spark explains a dataset: give --data DIR (and --split)")
+                .require(spark != null, "--data explains a whole split on Spark: add --spark (docs/spark.md)")
+                .require(!isTorchScript(model), "--spark runs ONNX models")
+                .require(baseline.equals("zeros"), "--baseline FILE does not go to Spark yet: the baseline is zeros there")
+                .onlyWhen("--mask", false, "single inputs (on --data, cd reads each sample's mask.npy row)")
+                .onlyWhen("--span", false, "single inputs")
+                .onlyWhen("--size", false, "--image inputs")
+                .onlyWhen("--mean", false, "--image inputs")
+                .onlyWhen("--std", false, "--image inputs")
+                .onlyWhen("--grayscale", false, "--image inputs")
+                .onlyWhen("--vocab", false, "single inputs");
+        SparkJobs.ExplainSettings settings = new SparkJobs.ExplainSettings(method, target, steps, integration, internalBatch,
+                absolute, noise, samples, smoothed, seed, layer, window, stride, method.equals("cd"), EvaluateCommand.BATCH, 1);
+        List<String> written = SparkJobs.load().explain(spark, model, source.data, split, settings, out);
+        PrintWriter pw = spec.commandLine().getOut();
+        pw.printf("%s explained %s with %s on Spark (%s); wrote to %s:%n", model.getFileName(), source.data.resolve(split),
+                method, spark, out);
+        written.forEach(f -> pw.println("  " + f));
+        pw.flush();
+        return 0;
     }
 
     static boolean isTorchScript(Path file) {
@@ -182,7 +218,8 @@ final class ExplainCommand implements Callable<Integer> {
                 .onlyWhen("--noise", method.equals("smoothgrad"), "smoothgrad")
                 .onlyWhen("--samples", method.equals("smoothgrad"), "smoothgrad")
                 .onlyWhen("--smooth", method.equals("smoothgrad"), "smoothgrad")
-                .onlyWhen("--seed", method.equals("smoothgrad"), "smoothgrad");
+                .onlyWhen("--seed", method.equals("smoothgrad"), "smoothgrad")
+                .onlyWhen("--split", source.data != null, "--data");
         if (method.equals("cd")) {
             c.require(!(c.given("--mask") && c.given("--span")), "--mask and --span exclude each other")
                     .onlyWhen("--window", !c.given("--mask"), "cd without a mask (the tile side)");

@@ -25,6 +25,10 @@ final class InputOptions {
 
         @Option(names = "--image", paramLabel = "FILE|DIR", description = "A PNG/JPEG image, or a folder of them (sorted by name).")
         Path image;
+
+        @Option(names = "--data", paramLabel = "DIR",
+                description = "explain: every sample of a dataset folder's --split, on Spark (with --spark; docs/spark.md).")
+        Path data;
     }
 
     /**
@@ -38,6 +42,9 @@ final class InputOptions {
      *     for a TorchScript module, which declares none, so --size (and --grayscale) say them
      */
     static Loaded load(Source source, OnnxModel model, int[] size, float[] mean, float[] std, boolean grayscale) {
+        if (source.data != null) {
+            throw new CandorException("--data explains a whole split on Spark: add --spark (docs/spark.md)");
+        }
         if (source.npy != null) {
             return new Loaded(Npy.read(source.npy).requireFinite(source.npy.toString()), List.of(), source.npy.toString());
         }

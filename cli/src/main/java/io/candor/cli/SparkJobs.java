@@ -4,6 +4,10 @@ import io.candor.finetune.CdShare;
 import io.candor.finetune.Evaluation;
 import io.candor.finetune.SwapTest;
 import io.candor.interop.CandorException;
+import ai.djl.ndarray.NDArray;
+import io.candor.attribution.ExplainOptions;
+import io.candor.attribution.Targets;
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
@@ -37,6 +41,32 @@ public interface SparkJobs {
      * region, decomposed in batches of that many.
      */
     Evaluated evaluate(String master, Path model, Path data, String split, int batchSize, int cdBatch);
+
+    /**
+     * The settings of {@code explain} over a dataset, sent to the workers, which turn them into
+     * {@link ExplainOptions}. With {@code maskFromSplit}, CD's relevant features are each sample's mask.
+     */
+    record ExplainSettings(String method, String target, int steps, String integration, int internalBatch,
+            boolean absolute, float noise, int samples, String smoothed, long seed, String layer, int window, int stride,
+            boolean maskFromSplit, int batchSize, int threads) implements Serializable {
+
+        public ExplainOptions options(NDArray mask) {
+            return new ExplainOptions(method, Targets.parse(target), null, steps, integration, internalBatch, absolute, noise,
+                    samples, smoothed, seed, layer, window, stride, maskFromSplit ? mask : null, null);
+        }
+
+        /** The same settings with libtorch's threads per task. */
+        public ExplainSettings withThreads(int perTask) {
+            return new ExplainSettings(method, target, steps, integration, internalBatch, absolute, noise, samples, smoothed,
+                    seed, layer, window, stride, maskFromSplit, batchSize, perTask);
+        }
+    }
+
+    /**
+     * {@code candor explain} over a split at {@code master}: writes {@code out/explanations.parquet}
+     * (a row per sample) and the per-class summary beside it; returns what it wrote.
+     */
+    java.util.List<String> explain(String master, Path model, Path data, String split, ExplainSettings settings, Path out);
 
     /** The implementation on the class path, or a clear error saying how to get one. */
     static SparkJobs load() {

@@ -3,15 +3,13 @@ package io.candor.spark;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.candor.attribution.ExecutorModel;
-import io.candor.attribution.ExplainOptions;
+import io.candor.cli.SparkJobs.ExplainSettings;
 import io.candor.attribution.Explainer;
 import io.candor.attribution.Explanation;
-import io.candor.attribution.Targets;
 import io.candor.interop.exec.Engines;
 import io.candor.interop.exec.Executor;
 import io.candor.interop.tensor.HostTensor;
 import io.candor.models.data.DatasetSplit;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -51,22 +49,8 @@ final class SparkExplanation {
     private SparkExplanation() {
     }
 
-    /**
-     * The serializable settings of an explanation, turned into {@link ExplainOptions} on each worker.
-     * With {@code maskFromSplit}, CD's relevant features are each sample's mask from the data.
-     */
-    record Settings(String method, String target, int steps, String integration, int internalBatch, boolean absolute,
-            float noise, int samples, String smoothed, long seed, String layer, int window, int stride,
-            boolean maskFromSplit, int batchSize, int threads) implements Serializable {
-
-        ExplainOptions options(NDArray mask) {
-            return new ExplainOptions(method, Targets.parse(target), null, steps, integration, internalBatch, absolute, noise,
-                    samples, smoothed, seed, layer, window, stride, maskFromSplit ? mask : null, null);
-        }
-    }
-
     /** Explains every sample of a split held by the driver; the rows are computed when the result is used. */
-    static Dataset<Row> ofSplit(SparkSession spark, byte[] onnx, String label, DatasetSplit split, Settings settings) {
+    static Dataset<Row> ofSplit(SparkSession spark, byte[] onnx, String label, DatasetSplit split, ExplainSettings settings) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<List<Row>> batches = TensorRows.batches(split, settings.batchSize());
         TensorRows.Layout layout = TensorRows.layout(split);
@@ -78,7 +62,7 @@ final class SparkExplanation {
     }
 
     /** One sample's attribution shape, from explaining the first sample here, before the tasks run. */
-    private static long[] attributionShape(byte[] onnx, String label, DatasetSplit split, Settings settings) {
+    private static long[] attributionShape(byte[] onnx, String label, DatasetSplit split, ExplainSettings settings) {
         DatasetSplit first = TensorRows.split(TensorRows.batches(split, 1).get(0), TensorRows.layout(split));
         try (ModelPool.Lease lease = ModelPool.borrow(onnx, label); NDManager m = Engines.newManager()) {
             long[] shape = explain(lease.executor(), m, first, settings).attributions().getShape().getShape();
@@ -102,7 +86,7 @@ final class SparkExplanation {
         return s;
     }
 
-    private static Explanation explain(Executor executor, NDManager m, DatasetSplit batch, Settings settings) {
+    private static Explanation explain(Executor executor, NDManager m, DatasetSplit batch, ExplainSettings settings) {
         NDArray mask = batch.mask() == null ? null : batch.mask().toNDArray(m);
         NDArray x = batch.x().toNDArray(m);
         if (FORWARD_ONLY.contains(settings.method())) {
@@ -119,9 +103,9 @@ final class SparkExplanation {
         private final Broadcast<byte[]> model;
         private final String label;
         private final TensorRows.Layout layout;
-        private final Settings settings;
+        private final ExplainSettings settings;
 
-        PerBatch(Broadcast<byte[]> model, String label, TensorRows.Layout layout, Settings settings) {
+        PerBatch(Broadcast<byte[]> model, String label, TensorRows.Layout layout, ExplainSettings settings) {
             this.model = model;
             this.label = label;
             this.layout = layout;
@@ -143,15 +127,16 @@ final class SparkExplanation {
             DatasetSplit split = TensorRows.split(batch, layout);
             try (NDManager m = Engines.newManager()) {
                 Explanation e = explain(executor, m, split, settings);
-                float[] attributions = e.attributions().toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+                float[] attributions = e.attributions().toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+                        .toFloatArray();
                 int n = batch.size();
                 int each = attributions.length / n;
                 float[] relevant = e.cdRelevant() == null ? null : e.cdRelevant().toFloatArray();
                 float[] irrelevant = e.cdIrrelevant() == null ? null : e.cdIrrelevant().toFloatArray();
                 List<Row> rows = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    byte[] a = TensorRows.bytes(HostTensor.ofFloats(new long[] {each}, Arrays.copyOfRange(attributions, i * each,
-                            (i + 1) * each)));
+                    byte[] a = TensorRows.bytes(HostTensor.ofFloats(new long[] {each},
+                            Arrays.copyOfRange(attributions, i * each, (i + 1) * each)));
                     long target = e.targets().length == 0 ? -1 : e.targets()[i];
                     float logit = e.targetLogits().length == 0 ? Float.NaN : e.targetLogits()[i];
                     float completeness = e.completeness().length == 0 ? Float.NaN : e.completeness()[i];

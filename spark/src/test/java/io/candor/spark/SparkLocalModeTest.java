@@ -139,7 +139,7 @@ class SparkLocalModeTest {
         SparkSession spark = Sessions.open("local[2]");
         try {
             for (String method : new String[] {"cd", "integrated-gradients"}) {
-                SparkExplanation.Settings settings = new SparkExplanation.Settings(method, "top", 4, "trapezoid", 64, false,
+                SparkJobs.ExplainSettings settings = new SparkJobs.ExplainSettings(method, "top", 4, "trapezoid", 64, false,
                         0.15f, 25, "saliency", 0L, null, 4, 2, method.equals("cd"), 64, 1);
                 Path out = dir.resolve(method + ".parquet");
                 SparkExplanation.ofSplit(spark, onnx, "cnn.onnx", attacked, settings).write().parquet(out.toString());
@@ -156,7 +156,7 @@ class SparkLocalModeTest {
     }
 
     /** The explainer on each batch here, against the rows Spark wrote. */
-    private static void compareWithOneMachine(DatasetSplit split, SparkExplanation.Settings settings, java.util.List<Row> rows) {
+    private static void compareWithOneMachine(DatasetSplit split, SparkJobs.ExplainSettings settings, java.util.List<Row> rows) {
         boolean cd = settings.method().equals("cd");
         try (Executor ex = Executor.of(OnnxReader.read(model))) {
             int size = settings.batchSize();
@@ -191,5 +191,34 @@ class SparkLocalModeTest {
                 }
             }
         }
+    }
+
+    @Test
+    void explainOnTheCommandLineWritesParquetAndAPerClassSummary() throws Exception {
+        Path out = dir.resolve("explained");
+        candor("explain", "--model", model.toString(), "--data", data.toString(), "--split", "test_attacked", "--method", "cd",
+                "--spark", "--out", out.toString());
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals(600, summary.get("samples").asLong());
+        long perClass = 0;
+        for (JsonNode c : summary.get("classes")) {
+            perClass += c.get("samples").asLong();
+            double share = c.get("cdShare").asDouble();
+            assertTrue(share > 0 && share < 1, summary.toString());
+            assertArrayEquals(new long[] {3, 32, 32},
+                    io.candor.interop.tensor.Npy.read(out.resolve(c.get("meanAbsAttribution").asText())).shape());
+        }
+        assertEquals(600, perClass, "every sample under its explained class");
+        assertTrue(Files.isDirectory(out.resolve("explanations.parquet")));
+
+        StringWriter err = new StringWriter();
+        int code = Candor.run(new String[] {"explain", "--model", model.toString(), "--input", "x.npy", "--method", "cd",
+            "--spark", "--out", out.toString()}, new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("give --data DIR"), err.toString());
+        code = Candor.run(new String[] {"explain", "--model", model.toString(), "--data", data.toString(), "--method",
+            "saliency", "--spark", "--out", out.toString()}, new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+        assertEquals(1, code, "the Parquet output exists already");
+        assertTrue(err.toString().contains("exists already"), err.toString());
     }
 }
