@@ -55,9 +55,9 @@ final class CdepResultsTable {
             md.append("|---|---|---|---|---|---|---|\n");
             finetuned.forEach(row -> md.append(line(row)));
         }
-        md.append("\n## Not in this table yet\n\n");
-        md.append("- patch-lesions: it biases `lesion-cnn` now (malignant recall falls by 42-60 points on test_attacked;"
-                + " docs/finetune.md), and its rows come with `reproduce clarc` (issue #12).\n");
+        md.append("\n## Not in this table\n\n");
+        md.append("- patch-lesions: `candor reproduce clarc` compares vanilla, CDEP, RRR and the ClArCs on it (malignant"
+                + " recall on test_attacked; docs/finetune.md).\n");
         return md.toString();
     }
 
