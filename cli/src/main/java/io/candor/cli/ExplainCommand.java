@@ -13,8 +13,6 @@ import io.candor.attribution.Explainer;
 import io.candor.attribution.Explanation;
 import io.candor.attribution.Targets;
 import io.candor.attribution.TorchScriptModel;
-import io.candor.attribution.render.Heatmap;
-import io.candor.attribution.render.Pictures;
 import io.candor.attribution.render.TokenHtml;
 import io.candor.interop.CandorException;
 import io.candor.interop.exec.Engines;
@@ -24,8 +22,6 @@ import io.candor.interop.onnx.OnnxModel;
 import io.candor.interop.onnx.OnnxReader;
 import io.candor.interop.tensor.HostTensor;
 import io.candor.interop.tensor.Npy;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -36,7 +32,6 @@ import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -325,23 +320,8 @@ final class ExplainCommand implements Callable<Integer> {
             files.add(tokenPage(in, attributions, e));
             return files;
         }
-        long[] s = attributions.shape();
-        if (!Pictures.isPicture(in.shape()) || s.length != 4 || e.targets().length == 0) {
-            return files;
-        }
-        float[] values = attributions.toFloatArray();
-        for (int n = 0; n < s[0]; n++) {
-            float[] map = Pictures.channelSum(values, s, n);
-            BufferedImage background = loaded.images().isEmpty() ? Pictures.fromTensor(in, n)
-                    : loaded.images().get(n);
-            String title = String.format("%s, sample %d, class %d (logit %.3g)", method, n, e.targets()[n], e.targetLogits()[n]);
-            BufferedImage picture = Heatmap.render(map, (int) s[2], (int) s[3], background, title);
-            String name = String.format("heatmap_%03d.png", n);
-            ByteArrayOutputStream png = new ByteArrayOutputStream();
-            ImageIO.write(picture, "png", png);
-            AtomicFiles.writeBytes(out.resolve(name), png.toByteArray());
-            files.add(name);
-        }
+        long[] ids = java.util.stream.LongStream.range(0, in.shape()[0]).toArray();
+        files.addAll(HeatmapFiles.write(out, method, in, loaded.images(), attributions, e.targets(), e.targetLogits(), ids));
         return files;
     }
 

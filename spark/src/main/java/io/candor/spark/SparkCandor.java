@@ -1,14 +1,17 @@
 package io.candor.spark;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.candor.cli.HeatmapFiles;
 import io.candor.cli.SparkJobs;
 import io.candor.interop.CandorException;
+import io.candor.interop.io.AtomicFiles;
+import io.candor.interop.tensor.HostTensor;
 import io.candor.models.data.DatasetFolder;
+import io.candor.models.data.DatasetSplit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import io.candor.interop.io.AtomicFiles;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +22,8 @@ import org.apache.spark.sql.SparkSession;
 
 /** Candor's jobs on Spark, as the CLI's --spark option runs them. */
 public final class SparkCandor implements SparkJobs {
+    /** Samples whose heatmaps {@code explain} draws. */
+    private static final int PICTURES = 16;
 
     @Override
     public Evaluated evaluate(String master, Path model, Path data, String split, int batchSize, int cdBatch) {
@@ -63,12 +68,42 @@ public final class SparkCandor implements SparkJobs {
                     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary));
             List<String> files = new ArrayList<>(List.of("explanations.parquet", "summary.json"));
             ((Map<?, ?>) summary.get("classes")).keySet().forEach(k -> files.add("mean-abs-class-" + k + ".npy"));
+            files.addAll(pictures(written, rows, shape, settings.method(), out));
             return files;
         } catch (IOException e) {
             throw new CandorException("cannot write to " + out + ": " + e.getMessage(), e);
         } finally {
             spark.stop();
         }
+    }
+
+    /** Heatmaps of the first {@link #PICTURES} samples, drawn on the driver from the written rows. */
+    private static List<String> pictures(Dataset<Row> written, DatasetSplit split, long[] shape, String method, Path out) {
+        List<Row> first = written.orderBy(TensorRows.ID).limit(PICTURES).collectAsList();
+        if (first.isEmpty()) {
+            return List.of();
+        }
+        int n = first.size();
+        long[] ids = new long[n];
+        long[] targets = new long[n];
+        float[] logits = new float[n];
+        List<byte[]> attributions = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Row r = first.get(i);
+            ids[i] = r.getLong(r.fieldIndex(TensorRows.ID));
+            targets[i] = r.getLong(r.fieldIndex("target"));
+            logits[i] = r.getFloat(r.fieldIndex("logit"));
+            attributions.add(r.getAs(SparkExplanation.ATTRIBUTIONS));
+        }
+        if (targets[0] < 0) {
+            return List.of();
+        }
+        long[] all = new long[shape.length + 1];
+        all[0] = n;
+        System.arraycopy(shape, 0, all, 1, shape.length);
+        HostTensor maps = TensorRows.stack(io.candor.interop.tensor.DataType.FLOAT32, all, attributions);
+        HostTensor inputs = split.x().rows(java.util.stream.LongStream.of(ids).mapToInt(Math::toIntExact).toArray());
+        return HeatmapFiles.write(out, method, inputs, List.of(), maps, targets, logits, ids);
     }
 
     /** The model's bytes, checked on the driver first so that a bad file fails before any task starts. */

@@ -138,7 +138,7 @@ final class TensorRows {
     }
 
     /** One tensor of {@code shape} from the rows' bytes, each checked against its share of it. */
-    private static HostTensor stack(DataType type, long[] shape, List<byte[]> samples) {
+    static HostTensor stack(DataType type, long[] shape, List<byte[]> samples) {
         int each = (int) (HostTensor.elementCount(shape) / samples.size() * type.bytes());
         ByteBuffer all = ByteBuffer.allocate(each * samples.size()).order(ByteOrder.LITTLE_ENDIAN);
         for (byte[] s : samples) {

@@ -210,6 +210,11 @@ class SparkLocalModeTest {
         }
         assertEquals(600, perClass, "every sample under its explained class");
         assertTrue(Files.isDirectory(out.resolve("explanations.parquet")));
+        for (int i = 0; i < 16; i++) {
+            java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(out.resolve(String.format("heatmap_%03d.png", i)).toFile());
+            assertTrue(png != null && png.getWidth() >= 32, "heatmap " + i + " decodes");
+        }
+        assertTrue(!Files.exists(out.resolve("heatmap_016.png")), "a sample of 16, not every row");
 
         StringWriter err = new StringWriter();
         int code = Candor.run(new String[] {"explain", "--model", model.toString(), "--input", "x.npy", "--method", "cd",
