@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 class ClarcResultsTableTest {
     private static final ClarcBenchmarks.Benchmark LESIONS = ClarcBenchmarks.benchmarks(true).get(0);
 
-    /** clean accuracy, malignant recall on test and on test_attacked, CD share. */
+    /** accuracy without patches, malignant recall there and on test_attacked, CD share. */
     private static ClarcReproduction.Measured measured(double clean, double cleanRecall, double attackedRecall, double share) {
-        return new ClarcReproduction.Measured(clean, cleanRecall, 0.7, attackedRecall, share, Map.of("test_no_patches", 0.8),
+        return new ClarcReproduction.Measured(clean, cleanRecall, 0.7, attackedRecall, share, Map.of("test", 0.8),
                 12.0);
     }
 
@@ -31,7 +31,7 @@ class ClarcResultsTableTest {
         assertEquals((0.75 + 0.25) / 2, (Double) row.get("recovered"), 1e-12);
         assertEquals(-0.01, (Double) row.get("cleanChange"), 1e-12);
         assertEquals(0.25, (Double) row.get("cdShare"), 1e-12);
-        assertEquals(0.8, ((Map<?, ?>) row.get("others")).get("test_no_patches"));
+        assertEquals(0.8, ((Map<?, ?>) row.get("others")).get("test"));
         assertEquals("./candor finetune --out m.onnx", row.get("command"));
     }
 
