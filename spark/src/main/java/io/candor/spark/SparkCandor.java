@@ -28,12 +28,12 @@ public final class SparkCandor implements SparkJobs {
     @Override
     public Evaluated evaluate(String master, Path model, Path data, String split, int batchSize, int cdBatch) {
         byte[] onnx = modelBytes(model);
-        var rows = DatasetFolder.read(data, split);
         SparkSession spark = Sessions.open(master);
         try {
-            return SparkEvaluation.ofSplit(spark, onnx, model.getFileName().toString(), rows,
-                    new SparkEvaluation.Work(batchSize, cdBatch > 0, cdBatch, Sessions.torchThreads(spark)));
+            return SparkEvaluation.ofFolder(spark, onnx, model.getFileName().toString(), data.toAbsolutePath().toString(),
+                    split, new SparkEvaluation.Work(batchSize, cdBatch > 0, cdBatch, Sessions.torchThreads(spark)));
         } finally {
+            FolderSplits.clear();
             spark.stop();
         }
     }

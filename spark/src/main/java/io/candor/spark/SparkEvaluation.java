@@ -45,15 +45,33 @@ final class SparkEvaluation {
     record Work(int batchSize, boolean cdShare, int cdBatch, int threads) implements Serializable {
     }
 
+    /** One batch as a task reads it: the samples and their ids. */
+    record Chunk(DatasetSplit split, long[] ids) {
+    }
+
+    /** How a task turns one element of its partition into a batch. */
+    interface BatchReader<T> extends Serializable {
+        Chunk read(T element);
+    }
+
     /**
-     * A split held by the driver: its batches are cut here and sent whole, a slice of them per task slot,
-     * with no shuffle.
+     * A dataset folder's split: the tasks get batch numbers, a slice of them per task slot with no
+     * shuffle, and read the samples where the folder lies ({@link FolderSplits}).
      */
-    static SparkJobs.Evaluated ofSplit(SparkSession spark, byte[] onnx, String label, DatasetSplit split, Work work) {
-        List<List<Row>> batches = TensorRows.batches(split, work.batchSize());
+    static SparkJobs.Evaluated ofFolder(SparkSession spark, byte[] onnx, String label, String data, String split,
+            Work work) {
+        int size = (int) FolderSplits.get(data, split).size();
+        int batchSize = work.batchSize();
+        List<Integer> numbers = java.util.stream.IntStream.range(0, (size + batchSize - 1) / batchSize).boxed().toList();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        int slices = Math.max(1, Math.min(batches.size(), jsc.defaultParallelism()));
-        return run(jsc, onnx, label, TensorRows.layout(split), work, jsc.parallelize(batches, slices));
+        int slices = Math.max(1, Math.min(numbers.size(), jsc.defaultParallelism()));
+        BatchReader<Integer> reader = b -> {
+            DatasetSplit all = FolderSplits.get(data, split);
+            int from = b * batchSize;
+            int to = (int) Math.min(all.size(), from + batchSize);
+            return new Chunk(FolderSplits.slice(all, from, to), java.util.stream.LongStream.range(from, to).toArray());
+        };
+        return run(jsc, onnx, label, work, jsc.parallelize(numbers, slices), reader);
     }
 
     /** Rows from anywhere (Parquet): grouped into batches by id, each batch within one partition and in id order. */
@@ -67,14 +85,17 @@ final class SparkEvaluation {
                 .sortWithinPartitions(TensorRows.ID).javaRDD()
                 .mapPartitions((FlatMapFunction<Iterator<Row>, List<Row>>) it -> BatchGroups.of(it, BATCH));
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        return run(jsc, onnx, label, TensorRows.layout(rows.schema()), work, batches);
+        TensorRows.Layout layout = TensorRows.layout(rows.schema());
+        BatchReader<List<Row>> reader = batch -> new Chunk(TensorRows.split(batch, layout),
+                batch.stream().mapToLong(r -> r.getLong(0)).toArray());
+        return run(jsc, onnx, label, work, batches, reader);
     }
 
-    private static SparkJobs.Evaluated run(JavaSparkContext jsc, byte[] onnx, String label, TensorRows.Layout layout,
-            Work work, JavaRDD<List<Row>> batches) {
+    private static <T> SparkJobs.Evaluated run(JavaSparkContext jsc, byte[] onnx, String label, Work work,
+            JavaRDD<T> batches, BatchReader<T> reader) {
         Broadcast<byte[]> model = jsc.broadcast(onnx);
         try {
-            return gather(batches.mapPartitions(new PerBatch(model, label, layout, work)).collect(), work.cdShare());
+            return gather(batches.mapPartitions(new PerBatch<>(model, label, reader, work)).collect(), work.cdShare());
         } finally {
             model.destroy();
         }
@@ -108,36 +129,36 @@ final class SparkEvaluation {
     }
 
     /** A task: each of its batches through the model, as the single-machine command runs it. */
-    private static final class PerBatch implements FlatMapFunction<Iterator<List<Row>>, BatchResult> {
+    private static final class PerBatch<T> implements FlatMapFunction<Iterator<T>, BatchResult> {
         private static final long serialVersionUID = 1L;
         private final Broadcast<byte[]> model;
         private final String label;
-        private final TensorRows.Layout layout;
+        private final BatchReader<T> reader;
         private final Work work;
 
-        PerBatch(Broadcast<byte[]> model, String label, TensorRows.Layout layout, Work work) {
+        PerBatch(Broadcast<byte[]> model, String label, BatchReader<T> reader, Work work) {
             this.model = model;
             this.label = label;
-            this.layout = layout;
+            this.reader = reader;
             this.work = work;
         }
 
         @Override
-        public Iterator<BatchResult> call(Iterator<List<Row>> batches) {
+        public Iterator<BatchResult> call(Iterator<T> batches) {
             return Engines.withThreads(work.threads(), () -> {
                 List<BatchResult> out = new ArrayList<>();
                 try (ModelPool.Lease lease = ModelPool.borrow(model.value(), label)) {
-                    batches.forEachRemaining(batch -> out.add(evaluate(lease.executor(), batch)));
+                    batches.forEachRemaining(batch -> out.add(evaluate(lease.executor(), reader.read(batch))));
                 }
                 return out.iterator();
             });
         }
 
-        private BatchResult evaluate(Executor executor, List<Row> batch) {
-            DatasetSplit split = TensorRows.split(batch, layout);
+        private BatchResult evaluate(Executor executor, Chunk chunk) {
+            DatasetSplit split = chunk.split();
             float[][] p = Evaluation.probabilities(executor, split, work.batchSize());
             SwapTest swap = SwapTest.of(executor, split, work.batchSize());
-            long[] ids = batch.stream().mapToLong(r -> r.getLong(0)).toArray();
+            long[] ids = chunk.ids();
             long pairs = swap == null ? 0 : swap.pairs();
             return new BatchResult(ids, split.labels(), p, pairs, swap == null ? 0 : Math.round(swap.followed() * pairs),
                     swap == null ? 0 : Math.round(swap.changed() * pairs),
