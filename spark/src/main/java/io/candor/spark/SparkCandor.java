@@ -7,7 +7,6 @@ import io.candor.cli.SparkJobs;
 import io.candor.interop.CandorException;
 import io.candor.interop.io.AtomicFiles;
 import io.candor.interop.tensor.HostTensor;
-import io.candor.models.data.DatasetFolder;
 import io.candor.models.data.DatasetSplit;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,7 +40,7 @@ public final class SparkCandor implements SparkJobs {
     @Override
     public List<String> explain(String master, Path model, Path data, String split, ExplainSettings settings, Path out) {
         byte[] onnx = modelBytes(model);
-        var rows = DatasetFolder.read(data, split);
+        DatasetSplit rows = FolderSplits.get(data.toAbsolutePath().toString(), split);
         if (settings.maskFromSplit() && rows.mask() == null) {
             throw new CandorException("cd on --data decomposes each sample's mask.npy row, and " + data.resolve(split)
                     + " has no mask.npy");
@@ -52,8 +51,8 @@ public final class SparkCandor implements SparkJobs {
         }
         SparkSession spark = Sessions.open(master);
         try {
-            Dataset<Row> explained = SparkExplanation.ofSplit(spark, onnx, model.getFileName().toString(), rows,
-                    settings.withThreads(Sessions.torchThreads(spark)));
+            Dataset<Row> explained = SparkExplanation.ofFolder(spark, onnx, model.getFileName().toString(),
+                    data.toAbsolutePath().toString(), split, settings.withThreads(Sessions.torchThreads(spark)));
             Files.createDirectories(out);
             explained.write().parquet(parquet.toString());
             Dataset<Row> written = spark.read().parquet(parquet.toString());
@@ -73,6 +72,7 @@ public final class SparkCandor implements SparkJobs {
         } catch (IOException e) {
             throw new CandorException("cannot write to " + out + ": " + e.getMessage(), e);
         } finally {
+            FolderSplits.clear();
             spark.stop();
         }
     }

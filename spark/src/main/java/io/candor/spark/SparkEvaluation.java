@@ -5,11 +5,9 @@ import io.candor.finetune.CdShare;
 import io.candor.finetune.Evaluation;
 import io.candor.finetune.SwapTest;
 import io.candor.interop.CandorException;
-import io.candor.interop.exec.Engines;
 import io.candor.interop.exec.Executor;
 import io.candor.models.data.DatasetSplit;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -45,33 +43,12 @@ final class SparkEvaluation {
     record Work(int batchSize, boolean cdShare, int cdBatch, int threads) implements Serializable {
     }
 
-    /** One batch as a task reads it: the samples and their ids. */
-    record Chunk(DatasetSplit split, long[] ids) {
-    }
-
-    /** How a task turns one element of its partition into a batch. */
-    interface BatchReader<T> extends Serializable {
-        Chunk read(T element);
-    }
-
-    /**
-     * A dataset folder's split: the tasks get batch numbers, a slice of them per task slot with no
-     * shuffle, and read the samples where the folder lies ({@link FolderSplits}).
-     */
+    /** A dataset folder's split: the tasks get batch numbers and read the samples where the folder lies. */
     static SparkJobs.Evaluated ofFolder(SparkSession spark, byte[] onnx, String label, String data, String split,
             Work work) {
-        int size = (int) FolderSplits.get(data, split).size();
-        int batchSize = work.batchSize();
-        List<Integer> numbers = java.util.stream.IntStream.range(0, (size + batchSize - 1) / batchSize).boxed().toList();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        int slices = Math.max(1, Math.min(numbers.size(), jsc.defaultParallelism()));
-        BatchReader<Integer> reader = b -> {
-            DatasetSplit all = FolderSplits.get(data, split);
-            int from = b * batchSize;
-            int to = (int) Math.min(all.size(), from + batchSize);
-            return new Chunk(FolderSplits.slice(all, from, to), java.util.stream.LongStream.range(from, to).toArray());
-        };
-        return run(jsc, onnx, label, work, jsc.parallelize(numbers, slices), reader);
+        BatchTask.FolderBatches batches = BatchTask.FolderBatches.of(jsc, data, split, work.batchSize());
+        return run(jsc, onnx, label, work, batches.numbers(), batches.reader());
     }
 
     /** Rows from anywhere (Parquet): grouped into batches by id, each batch within one partition and in id order. */
@@ -86,16 +63,18 @@ final class SparkEvaluation {
                 .mapPartitions((FlatMapFunction<Iterator<Row>, List<Row>>) it -> BatchGroups.of(it, BATCH));
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         TensorRows.Layout layout = TensorRows.layout(rows.schema());
-        BatchReader<List<Row>> reader = batch -> new Chunk(TensorRows.split(batch, layout),
+        BatchTask.Reader<List<Row>> reader = batch -> new BatchTask.Chunk(TensorRows.split(batch, layout),
                 batch.stream().mapToLong(r -> r.getLong(0)).toArray());
         return run(jsc, onnx, label, work, batches, reader);
     }
 
     private static <T> SparkJobs.Evaluated run(JavaSparkContext jsc, byte[] onnx, String label, Work work,
-            JavaRDD<T> batches, BatchReader<T> reader) {
+            JavaRDD<T> batches, BatchTask.Reader<T> reader) {
         Broadcast<byte[]> model = jsc.broadcast(onnx);
         try {
-            return gather(batches.mapPartitions(new PerBatch<>(model, label, reader, work)).collect(), work.cdShare());
+            BatchTask.Work<BatchResult> perBatch = (executor, batch) -> List.of(evaluate(executor, batch, work));
+            return gather(batches.mapPartitions(new BatchTask<>(model, label, work.threads(), reader, perBatch)).collect(),
+                    work.cdShare());
         } finally {
             model.destroy();
         }
@@ -128,41 +107,14 @@ final class SparkEvaluation {
         return new SparkJobs.Evaluated(Evaluation.of(labels, probabilities), swap, cdShare ? CdShare.of(shares) : null);
     }
 
-    /** A task: each of its batches through the model, as the single-machine command runs it. */
-    private static final class PerBatch<T> implements FlatMapFunction<Iterator<T>, BatchResult> {
-        private static final long serialVersionUID = 1L;
-        private final Broadcast<byte[]> model;
-        private final String label;
-        private final BatchReader<T> reader;
-        private final Work work;
-
-        PerBatch(Broadcast<byte[]> model, String label, BatchReader<T> reader, Work work) {
-            this.model = model;
-            this.label = label;
-            this.reader = reader;
-            this.work = work;
-        }
-
-        @Override
-        public Iterator<BatchResult> call(Iterator<T> batches) {
-            return Engines.withThreads(work.threads(), () -> {
-                List<BatchResult> out = new ArrayList<>();
-                try (ModelPool.Lease lease = ModelPool.borrow(model.value(), label)) {
-                    batches.forEachRemaining(batch -> out.add(evaluate(lease.executor(), reader.read(batch))));
-                }
-                return out.iterator();
-            });
-        }
-
-        private BatchResult evaluate(Executor executor, Chunk chunk) {
-            DatasetSplit split = chunk.split();
-            float[][] p = Evaluation.probabilities(executor, split, work.batchSize());
-            SwapTest swap = SwapTest.of(executor, split, work.batchSize());
-            long[] ids = chunk.ids();
-            long pairs = swap == null ? 0 : swap.pairs();
-            return new BatchResult(ids, split.labels(), p, pairs, swap == null ? 0 : Math.round(swap.followed() * pairs),
-                    swap == null ? 0 : Math.round(swap.changed() * pairs),
-                    work.cdShare() ? CdShare.shares(executor, split, work.cdBatch()) : null);
-        }
+    /** What the plain command computes on one batch. */
+    private static BatchResult evaluate(Executor executor, BatchTask.Chunk chunk, Work work) {
+        DatasetSplit split = chunk.split();
+        float[][] p = Evaluation.probabilities(executor, split, work.batchSize());
+        SwapTest swap = SwapTest.of(executor, split, work.batchSize());
+        long pairs = swap == null ? 0 : swap.pairs();
+        return new BatchResult(chunk.ids(), split.labels(), p, pairs, swap == null ? 0 : Math.round(swap.followed() * pairs),
+                swap == null ? 0 : Math.round(swap.changed() * pairs),
+                work.cdShare() ? CdShare.shares(executor, split, work.cdBatch()) : null);
     }
 }

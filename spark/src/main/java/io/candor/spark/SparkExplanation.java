@@ -12,12 +12,9 @@ import io.candor.interop.tensor.HostTensor;
 import io.candor.models.data.DatasetSplit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -49,21 +46,25 @@ final class SparkExplanation {
     private SparkExplanation() {
     }
 
-    /** Explains every sample of a split held by the driver; the rows are computed when the result is used. */
-    static Dataset<Row> ofSplit(SparkSession spark, byte[] onnx, String label, DatasetSplit split, ExplainSettings settings) {
+    /**
+     * Explains every sample of a dataset folder's split; the tasks get batch numbers and read the samples
+     * where the folder lies. The rows are computed when the result is used (written, say).
+     */
+    static Dataset<Row> ofFolder(SparkSession spark, byte[] onnx, String label, String data, String split,
+            ExplainSettings settings) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        List<List<Row>> batches = TensorRows.batches(split, settings.batchSize());
-        TensorRows.Layout layout = TensorRows.layout(split);
-        StructType schema = schema(attributionShape(onnx, label, split, settings), settings.method().equals("cd"));
-        int slices = Math.max(1, Math.min(batches.size(), jsc.defaultParallelism()));
-        JavaRDD<Row> rows = jsc.parallelize(batches, slices)
-                .mapPartitions(new PerBatch(jsc.broadcast(onnx), label, layout, settings));
+        BatchTask.FolderBatches batches = BatchTask.FolderBatches.of(jsc, data, split, settings.batchSize());
+        StructType schema = schema(attributionShape(onnx, label, FolderSplits.get(data, split), settings),
+                settings.method().equals("cd"));
+        BatchTask.Work<Row> perBatch = (executor, batch) -> rows(executor, batch, settings);
+        JavaRDD<Row> rows = batches.numbers().mapPartitions(new BatchTask<>(jsc.broadcast(onnx), label, settings.threads(),
+                batches.reader(), perBatch));
         return spark.createDataFrame(rows, schema);
     }
 
     /** One sample's attribution shape, from explaining the first sample here, before the tasks run. */
     private static long[] attributionShape(byte[] onnx, String label, DatasetSplit split, ExplainSettings settings) {
-        DatasetSplit first = TensorRows.split(TensorRows.batches(split, 1).get(0), TensorRows.layout(split));
+        DatasetSplit first = FolderSplits.slice(split, 0, 1);
         try (ModelPool.Lease lease = ModelPool.borrow(onnx, label); NDManager m = Engines.newManager()) {
             long[] shape = explain(lease.executor(), m, first, settings).attributions().getShape().getShape();
             return Arrays.copyOfRange(shape, 1, shape.length);
@@ -97,62 +98,36 @@ final class SparkExplanation {
         }
     }
 
-    /** A task: its batches explained one at a time, a row per sample. */
-    private static final class PerBatch implements FlatMapFunction<Iterator<List<Row>>, Row> {
-        private static final long serialVersionUID = 1L;
-        private final Broadcast<byte[]> model;
-        private final String label;
-        private final TensorRows.Layout layout;
-        private final ExplainSettings settings;
-
-        PerBatch(Broadcast<byte[]> model, String label, TensorRows.Layout layout, ExplainSettings settings) {
-            this.model = model;
-            this.label = label;
-            this.layout = layout;
-            this.settings = settings;
-        }
-
-        @Override
-        public Iterator<Row> call(Iterator<List<Row>> batches) {
-            return Engines.withThreads(settings.threads(), () -> {
-                List<Row> out = new ArrayList<>();
-                try (ModelPool.Lease lease = ModelPool.borrow(model.value(), label)) {
-                    batches.forEachRemaining(batch -> out.addAll(rows(lease.executor(), batch)));
-                }
-                return out.iterator();
-            });
-        }
-
-        private List<Row> rows(Executor executor, List<Row> batch) {
-            DatasetSplit split = TensorRows.split(batch, layout);
-            try (NDManager m = Engines.newManager()) {
-                Explanation e = explain(executor, m, split, settings);
-                float[] attributions = e.attributions().toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
-                        .toFloatArray();
-                int n = batch.size();
-                int each = attributions.length / n;
-                float[] relevant = e.cdRelevant() == null ? null : e.cdRelevant().toFloatArray();
-                float[] irrelevant = e.cdIrrelevant() == null ? null : e.cdIrrelevant().toFloatArray();
-                List<Row> rows = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    byte[] a = TensorRows.bytes(HostTensor.ofFloats(new long[] {each},
-                            Arrays.copyOfRange(attributions, i * each, (i + 1) * each)));
-                    long target = e.targets().length == 0 ? -1 : e.targets()[i];
-                    float logit = e.targetLogits().length == 0 ? Float.NaN : e.targetLogits()[i];
-                    float completeness = e.completeness().length == 0 ? Float.NaN : e.completeness()[i];
-                    Object[] values = relevant == null
-                            ? new Object[] {batch.get(i).getLong(0), split.labels()[i], target, logit, a, completeness}
-                            : new Object[] {batch.get(i).getLong(0), split.labels()[i], target, logit, a, completeness,
-                                slice(relevant, i, n), slice(irrelevant, i, n)};
-                    rows.add(RowFactory.create(values));
-                }
-                return rows;
+    /** A row per sample of one batch. */
+    private static List<Row> rows(Executor executor, BatchTask.Chunk batch, ExplainSettings settings) {
+        DatasetSplit split = batch.split();
+        try (NDManager m = Engines.newManager()) {
+            Explanation e = explain(executor, m, split, settings);
+            float[] attributions = e.attributions().toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+                    .toFloatArray();
+            int n = batch.ids().length;
+            int each = attributions.length / n;
+            float[] relevant = e.cdRelevant() == null ? null : e.cdRelevant().toFloatArray();
+            float[] irrelevant = e.cdIrrelevant() == null ? null : e.cdIrrelevant().toFloatArray();
+            List<Row> rows = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                byte[] a = TensorRows.bytes(HostTensor.ofFloats(new long[] {each},
+                        Arrays.copyOfRange(attributions, i * each, (i + 1) * each)));
+                long target = e.targets().length == 0 ? -1 : e.targets()[i];
+                float logit = e.targetLogits().length == 0 ? Float.NaN : e.targetLogits()[i];
+                float completeness = e.completeness().length == 0 ? Float.NaN : e.completeness()[i];
+                Object[] values = relevant == null
+                        ? new Object[] {batch.ids()[i], split.labels()[i], target, logit, a, completeness}
+                        : new Object[] {batch.ids()[i], split.labels()[i], target, logit, a, completeness,
+                            slice(relevant, i, n), slice(irrelevant, i, n)};
+                rows.add(RowFactory.create(values));
             }
+            return rows;
         }
+    }
 
-        private static float[] slice(float[] all, int i, int n) {
-            int each = all.length / n;
-            return Arrays.copyOfRange(all, i * each, (i + 1) * each);
-        }
+    private static float[] slice(float[] all, int i, int n) {
+        int each = all.length / n;
+        return Arrays.copyOfRange(all, i * each, (i + 1) * each);
     }
 }

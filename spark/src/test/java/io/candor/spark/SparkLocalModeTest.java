@@ -135,6 +135,8 @@ class SparkLocalModeTest {
         DatasetSplit all = DatasetFolder.read(data, "test_attacked");
         int[] first = java.util.stream.IntStream.range(0, 200).toArray();
         DatasetSplit attacked = new DatasetSplit(all.x().rows(first), all.y().rows(first), all.mask().rows(first));
+        Path subset = dir.resolve("subset");
+        attacked.write(subset.resolve("test_attacked"));
         byte[] onnx = Files.readAllBytes(model);
         SparkSession spark = Sessions.open("local[2]");
         try {
@@ -142,7 +144,8 @@ class SparkLocalModeTest {
                 SparkJobs.ExplainSettings settings = new SparkJobs.ExplainSettings(method, "top", 4, "trapezoid", 64, false,
                         0.15f, 25, "saliency", 0L, null, 4, 2, method.equals("cd"), 64, 1);
                 Path out = dir.resolve(method + ".parquet");
-                SparkExplanation.ofSplit(spark, onnx, "cnn.onnx", attacked, settings).write().parquet(out.toString());
+                SparkExplanation.ofFolder(spark, onnx, "cnn.onnx", subset.toString(), "test_attacked", settings).write()
+                        .parquet(out.toString());
                 Dataset<Row> read = spark.read().parquet(out.toString());
                 assertArrayEquals(new long[] {3, 32, 32}, read.schema().apply(SparkExplanation.ATTRIBUTIONS).metadata()
                         .getLongArray("candor.shape"));
