@@ -33,7 +33,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "MODEL", description = "The .onnx file.")
     Path model;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "A dataset folder.")
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = "A dataset folder; with --spark also Parquet rows (X.parquet; docs/spark.md gives the columns).")
     Path data;
 
     @Option(names = "--split", defaultValue = "test", description = "The split to measure (default ${DEFAULT-VALUE}).")
@@ -70,6 +71,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (spark != null) {
             done = SparkJobs.load().evaluate(spark, model, data, split, BATCH, cdShare ? CD_BATCH : 0);
         } else {
+            OptionChecks.of(spec).require(!data.toString().endsWith(".parquet"), "Parquet rows are read on Spark: add --spark");
             try (Executor executor = Executor.of(OnnxReader.read(model))) {
                 done = here(executor, DatasetFolder.read(data, split), cdShare);
             }

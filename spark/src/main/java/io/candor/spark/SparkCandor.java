@@ -29,8 +29,12 @@ public final class SparkCandor implements SparkJobs {
         byte[] onnx = modelBytes(model);
         SparkSession spark = Sessions.open(master);
         try {
-            return SparkEvaluation.ofFolder(spark, onnx, model.getFileName().toString(), data.toAbsolutePath().toString(),
-                    split, new SparkEvaluation.Work(batchSize, cdBatch > 0, cdBatch, Sessions.torchThreads(spark)));
+            SparkEvaluation.Work work = new SparkEvaluation.Work(batchSize, cdBatch > 0, cdBatch, Sessions.torchThreads(spark));
+            String label = model.getFileName().toString();
+            if (isParquet(data)) {
+                return SparkEvaluation.ofRows(spark, onnx, label, spark.read().parquet(data.toString()), work);
+            }
+            return SparkEvaluation.ofFolder(spark, onnx, label, data.toAbsolutePath().toString(), split, work);
         } finally {
             FolderSplits.clear();
             spark.stop();
@@ -75,6 +79,17 @@ public final class SparkCandor implements SparkJobs {
             FolderSplits.clear();
             spark.stop();
         }
+    }
+
+    /**
+     * Whether {@code data} is Parquet rows (a .parquet file, or a folder of part files as Spark writes
+     * them) rather than a dataset folder of splits.
+     */
+    static boolean isParquet(Path data) {
+        if (data.getFileName() != null && data.getFileName().toString().endsWith(".parquet")) {
+            return true;
+        }
+        return Files.isRegularFile(data.resolve("_SUCCESS"));
     }
 
     /** Heatmaps of the first {@link #PICTURES} samples, drawn on the driver from the written rows. */

@@ -116,6 +116,21 @@ class SparkLocalModeTest {
         } finally {
             spark.stop();
         }
+        // The command line reads the same rows (after the session above is gone: it opens its own).
+        ObjectMapper json = new ObjectMapper();
+        try {
+            JsonNode fromParquet = json.readTree(candor("evaluate", "--model", model.toString(), "--data", parquet.toString(),
+                    "--json", "--spark", "local[1]"));
+            JsonNode plain = json.readTree(candor("evaluate", "--model", model.toString(), "--data", data.toString(), "--split",
+                    "test", "--json"));
+            assertEquals(plain, fromParquet);
+            StringWriter err = new StringWriter();
+            assertEquals(2, Candor.run(new String[] {"evaluate", "--model", model.toString(), "--data", parquet.toString()},
+                    new PrintWriter(new StringWriter()), new PrintWriter(err, true)));
+            assertTrue(err.toString().contains("add --spark"), err.toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
