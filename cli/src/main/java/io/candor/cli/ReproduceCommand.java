@@ -119,7 +119,7 @@ final class ReproduceCommand implements Runnable {
                 "labels alone. Reports accuracy on the clean split, the lost measure on the attacked split (malignant",
                 "recall on patch-lesions' test_attacked, accuracy on decoy-digits' lying test) and how much of it each",
                 "repair wins back, and CD's share of the artifact. Writes DIR/results.md and DIR/results.json, the",
-                "data, models and a log per command. --quick: one seed and smaller digits data (about 10 minutes on",
+                "data, models and a log per command. --quick: one seed and smaller digits data (about 15 minutes on",
                 "two cores). Default: 3 seeds."})
     static final class Clarc implements Callable<Integer> {
         @Mixin
