@@ -51,7 +51,7 @@ final class ExplanationSummary {
     static Map<String, Object> write(Dataset<Row> explanations, long[] shape, Path out) {
         boolean cd = List.of(explanations.schema().fieldNames()).contains("cd_relevant");
         Map<Long, Sums> total = new TreeMap<>();
-        explanations.javaRDD().mapPartitions(ExplanationSummary::partition).collect()
+        explanations.javaRDD().mapPartitions(rows -> partition(rows, cd)).collect()
                 .forEach(m -> m.forEach((k, v) -> total.merge(k, v, (a, b) -> {
                     a.add(b);
                     return a;
@@ -82,7 +82,8 @@ final class ExplanationSummary {
         return summary;
     }
 
-    private static Iterator<Map<Long, Sums>> partition(Iterator<Row> rows) {
+    /** One partition's sums per class; {@code cd}: the rows hold CD's parts (known once, from the schema). */
+    private static Iterator<Map<Long, Sums>> partition(Iterator<Row> rows, boolean cd) {
         Map<Long, Sums> sums = new TreeMap<>();
         while (rows.hasNext()) {
             Row r = rows.next();
@@ -96,7 +97,7 @@ final class ExplanationSummary {
                 s.absolute[i] += Math.abs(a[i]);
             }
             s.samples++;
-            if (target >= 0 && List.of(r.schema().fieldNames()).contains("cd_relevant")) {
+            if (target >= 0 && cd) {
                 List<Float> beta = r.getList(r.fieldIndex("cd_relevant"));
                 List<Float> gamma = r.getList(r.fieldIndex("cd_irrelevant"));
                 if (beta.stream().anyMatch(v -> v != 0)) {
