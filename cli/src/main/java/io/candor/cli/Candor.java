@@ -11,7 +11,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "candor", mixinStandardHelpOptions = true, version = "candor 0.1.0",
         description = {"Explains and repairs pretrained neural networks given as ONNX.", ""},
         subcommands = {InspectCommand.class, PredictCommand.class, ExplainCommand.class, DataCommand.class, TrainCommand.class,
-            EvaluateCommand.class, FinetuneCommand.class, ClarcCommand.class, InterpretCommand.class, ReproduceCommand.class, BenchCommand.class, DemoCommand.class, DoctorCommand.class,
+            EvaluateCommand.class, FinetuneCommand.class, CacheCommand.class, ClarcCommand.class, InterpretCommand.class, ReproduceCommand.class, BenchCommand.class, DemoCommand.class, DoctorCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure (a bad model, file or value), 2 wrong usage.",
             "Run 'candor COMMAND --help' for the options of a command."})

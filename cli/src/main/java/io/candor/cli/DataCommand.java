@@ -16,8 +16,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code candor data}: datasets with known spurious features. */
-@Command(name = "data", mixinStandardHelpOptions = true, description = "Makes datasets with known biases.",
-        subcommands = {DataCommand.Make.class, DataCommand.Show.class})
+@Command(name = "data", mixinStandardHelpOptions = true, description = "Makes datasets with known biases, draws them, and writes splits as Parquet rows for Spark.",
+        subcommands = {DataCommand.Make.class, DataCommand.Show.class, DataParquetCommand.class})
 final class DataCommand implements Runnable {
     @Spec
     CommandSpec spec;

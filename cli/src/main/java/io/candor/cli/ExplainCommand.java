@@ -164,6 +164,12 @@ final class ExplainCommand implements Callable<Integer> {
         }
     }
 
+    /** The options as a split's batches are explained (one libtorch thread until the job sets its own). */
+    SparkJobs.ExplainSettings settings() {
+        return new SparkJobs.ExplainSettings(method, target, steps, integration, internalBatch, absolute, noise, samples,
+                smoothed, seed, layer, window, stride, method.equals("cd"), EvaluateCommand.BATCH, 1);
+    }
+
     /** A whole split on Spark: the workers explain its batches as this command explains one input. */
     private int explainOnSpark() {
         OptionChecks.of(spec).require(source.data != null, "--spark explains a dataset: give --data DIR (and --split)")
@@ -177,12 +183,11 @@ final class ExplainCommand implements Callable<Integer> {
                 .onlyWhen("--std", false, "--image inputs")
                 .onlyWhen("--grayscale", false, "--image inputs")
                 .onlyWhen("--vocab", false, "single inputs");
-        SparkJobs.ExplainSettings settings = new SparkJobs.ExplainSettings(method, target, steps, integration, internalBatch,
-                absolute, noise, samples, smoothed, seed, layer, window, stride, method.equals("cd"), EvaluateCommand.BATCH, 1);
-        List<String> written = SparkJobs.load().explain(spark, model, source.data, split, settings, out);
+        List<String> written = SparkJobs.load().explain(spark, model, source.data, split, settings(), out);
         PrintWriter pw = spec.commandLine().getOut();
-        pw.printf("%s explained %s with %s on Spark (%s); wrote to %s:%n", model.getFileName(), source.data.resolve(split),
-                method, spark, out);
+        boolean rows = source.data.toString().endsWith(".parquet") || java.nio.file.Files.exists(source.data.resolve("_SUCCESS"));
+        pw.printf("%s explained %s with %s on Spark (%s); wrote to %s:%n", model.getFileName(),
+                rows ? source.data : source.data.resolve(split), method, spark, out);
         written.forEach(f -> pw.println("  " + f));
         pw.flush();
         return 0;

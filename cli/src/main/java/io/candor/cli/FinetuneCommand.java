@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
             "score) and their table, with the command.", "",
             "The frozen prefix runs once: the cut tensor of every sample (and its decomposition, for CD penalties)",
             "is computed before the first epoch and the layers after the cut train from it (--cache DIR keeps it",
-            "for later runs; --penalty rrr and eg run the prefix in every step: they differentiate through it)."})
+            "for later runs; --penalty rrr and eg run the prefix in every step: they differentiate through it).",
+            "For data beyond one machine, candor cache prefix computes it on Spark and --prefix-shards trains from it."})
 final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "MODEL.onnx", description = "The trained model to repair.")
     Path model;
@@ -36,11 +37,26 @@ final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     TrainingRun run;
 
+    @Option(names = "--prefix-shards", paramLabel = "SHARDS",
+            description = {"Train from the frozen prefix's values that candor cache prefix wrote on Spark (train and val),",
+                "instead of --data: streamed a window of shards at a time (--shard-memory), for penalties none and",
+                "cdep. They must come from this model and --cut (checked)."})
+    java.nio.file.Path prefixShards;
+
+    @Option(names = "--shard-memory", defaultValue = "4096", paramLabel = "MIB",
+            description = {"With --prefix-shards: hold at most this many MiB of shards at once (default ${DEFAULT-VALUE}).",
+                "When all fit, each epoch shuffles every sample, as training from --data does; otherwise it visits the",
+                "shards in a shuffled order, a window at a time, and shuffles within the window."})
+    long shardMemory;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        run.prefixShards = prefixShards;
+        run.shardMemory = shardMemory << 20;
+        OptionChecks.of(spec).positive("--shard-memory", shardMemory);
         run.check(spec);
         return run.run(spec, () -> {
             OnnxModel m = OnnxReader.read(model);

@@ -27,7 +27,8 @@ final class InputOptions {
         Path image;
 
         @Option(names = "--data", paramLabel = "DIR",
-                description = "explain: every sample of a dataset folder's --split, on Spark (with --spark; docs/spark.md).")
+                description = {"explain: every sample of a dataset folder's --split, or of Parquet rows (X.parquet: candor data",
+                    "parquet writes them), on Spark (with --spark; docs/spark.md)."})
         Path data;
     }
 

@@ -59,7 +59,8 @@ import picocli.CommandLine.Spec;
 final class InterpretCommand implements Callable<Integer> {
     /** One in this many rows of a concept split is held out to measure the concepts on. */
     private static final int HELD_OUT = 5;
-
+    /** Samples per pass when caching the taps, here and on Spark (candor cache taps), so the values agree. */
+    static final int TAP_BATCH = 256;
 
     @Option(names = "--model", paramLabel = "MODEL.onnx", description = "The trained model (frozen). Required.")
     Path model;
@@ -109,11 +110,27 @@ final class InterpretCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the initialisation and shuffling (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--tap-shards", paramLabel = "SHARDS",
+            description = {"Read the taps, logits and decoder targets from the Parquet shards candor cache taps wrote (on",
+                "Spark) instead of running the model over the splits; the data folder still gives the concept labels",
+                "and the pictures."})
+    Path tapShards;
+
     @Option(names = "--out", paramLabel = "DIR", description = "The folder to write. Required.")
     Path out;
 
     @Spec
     CommandSpec spec;
+
+    /** A split's taps as candor cache taps wrote them, checked against the split they stand for. */
+    private TapCache fromShards(String name, DatasetSplit split, java.util.List<String> tapped) {
+        TapCache read = SparkJobs.load().tapShards(tapShards, name, tapped);
+        if (read.size() != split.size() || !Arrays.equals(read.labels(), split.labels())) {
+            throw new CandorException(tapShards.resolve(name) + " holds " + read.size() + " samples whose labels are not those of "
+                    + data.resolve(name) + " (" + split.size() + " samples): the shards were cached from other data");
+        }
+        return split.concepts() == null ? read : read.withConcepts(split.concepts());
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -157,16 +174,19 @@ final class InterpretCommand implements Callable<Integer> {
         TapCache conceptsHeldOut = null;
         long start = System.nanoTime();
         try (Executor f = Executor.of(explained)) {
-            trainTaps = TapCache.compute(f, train, tapped, 256).withConcepts(train == conceptSamples ? bound : null);
+            java.util.function.BiFunction<String, DatasetSplit, TapCache> cached = tapShards == null
+                    ? (name, split) -> TapCache.compute(f, split, tapped, TAP_BATCH)
+                    : (name, split) -> fromShards(name, split, tapped);
+            trainTaps = cached.apply("train", train).withConcepts(train == conceptSamples ? bound : null);
             if (bound != null && train != conceptSamples) {
-                TapCache labelled = TapCache.compute(f, conceptSamples, tapped, 256).withConcepts(bound);
+                TapCache labelled = cached.apply(conceptSplit, conceptSamples).withConcepts(bound);
                 int fit = labelled.size() - labelled.size() / HELD_OUT;
                 trainTaps = trainTaps.join(labelled.rows(0, fit));
                 conceptsHeldOut = labelled.rows(fit, labelled.size());
                 pw.printf("binding %s on %d samples of %s, which join the training data (%d more held out)%n", bound.names(),
                         fit, data.resolve(conceptSplit), conceptsHeldOut.size());
             }
-            testTaps = TapCache.compute(f, test, tapped, 256);
+            testTaps = cached.apply("test", test);
         }
         if (bound != null) {
             Concepts own = testTaps.concepts();

@@ -68,6 +68,42 @@ public interface SparkJobs {
      */
     java.util.List<String> explain(String master, Path model, Path data, String split, ExplainSettings settings, Path out);
 
+    /**
+     * {@code candor cache prefix}: the frozen prefix up to {@code cut} of every sample of {@code splits}
+     * (with its decomposition at the cut for the marked samples when {@code decompose}), computed at
+     * {@code master} and written as Parquet shards of about {@code shardRows} samples under {@code out};
+     * returns the samples per split.
+     */
+    java.util.Map<String, Long> cachePrefix(String master, Path model, Path data, java.util.List<String> splits, String cut,
+            boolean decompose, int shardRows, Path out);
+
+    /** One split of the shards {@link #cachePrefix} wrote, as {@code finetune} streams them. */
+    io.candor.finetune.PrefixShards prefixShards(Path shards, String split);
+
+    /**
+     * {@code candor cache taps}: the tap cache of {@code interpret} for every sample of {@code splits},
+     * computed at {@code master} from {@code onnx} (the model with its taps as interpret reads them),
+     * written as Parquet shards under {@code out}; returns the samples per split.
+     */
+    java.util.Map<String, Long> cacheTaps(String master, byte[] onnx, String label, Path data, java.util.List<String> splits,
+            java.util.List<String> taps, int batchSize, int shardRows, Path out);
+
+    /** One split of the shards {@link #cacheTaps} wrote, read shard by shard (without concept labels). */
+    io.candor.interpreter.TapCache tapShards(Path shards, String split, java.util.List<String> taps);
+
+    /**
+     * How {@code data parquet} turns an image folder's pictures into tensors: the size, the per-channel
+     * normalisation (null for none), grey or colour, and where the masks lie (null for none).
+     */
+    record ImageSpec(int height, int width, float[] mean, float[] std, boolean grayscale, Path masks) {
+    }
+
+    /**
+     * {@code candor data parquet}: writes the split {@code split} of a dataset folder ({@code images}
+     * null) or the image folder {@code data/split} as Parquet rows at {@code out}; returns how many.
+     */
+    long writeRows(String master, Path data, String split, ImageSpec images, Path out);
+
     /** The implementation on the class path, or a clear error saying how to get one. */
     static SparkJobs load() {
         try {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.candor.finetune.Checkpoint;
 import io.candor.finetune.FrozenPrefix;
 import io.candor.finetune.InputBatches;
+import io.candor.finetune.PrefixShards;
+import io.candor.finetune.ShardedBatches;
 import io.candor.finetune.Objective;
 import io.candor.finetune.Trainer;
 import io.candor.finetune.TrainingConfig;
@@ -36,7 +38,7 @@ import picocli.CommandLine.Option;
  * optimizer, schedule, outputs (the model, its metrics and a checkpoint after every epoch) and --resume.
  */
 final class TrainingRun {
-    @Option(names = "--data", required = true, paramLabel = "DIR",
+    @Option(names = "--data", paramLabel = "DIR",
             description = {"The training data: " + TrainingDataOptions.LAYOUTS + ". Spurious regions: mask.npy,",
                 "--masks or --spurious-words."})
     Path data;
@@ -123,9 +125,19 @@ final class TrainingRun {
         "same run as without the stop (give the same options)."})
     boolean resume;
 
+    /**
+     * The frozen prefix's values of the train and val splits as shards written on Spark (finetune
+     * --prefix-shards), which stand for --data; null to read --data.
+     */
+    Path prefixShards;
+
+    /** Bytes of shards held at once when training from {@link #prefixShards}. */
+    long shardMemory;
+
     /** Checks the values up front (usage errors, exit 2). */
     void check(CommandSpec spec) {
-        OptionChecks.of(spec).positive("--epochs", epochs).positive("--batch", batch).positive("--lr", lr)
+        OptionChecks.of(spec).require(data != null || prefixShards != null, "--data is required")
+                .require(data == null || prefixShards == null, "give --data or --prefix-shards, not both: the shards stand for the data").positive("--epochs", epochs).positive("--batch", batch).positive("--lr", lr)
                 .oneOf("--optimizer", optimizer, io.candor.finetune.Optimizer.NAMES).nonNegative("--momentum", momentum)
                 .below("--momentum", momentum, 1).nonNegative("--weight-decay", weightDecay)
                 .nonNegative("--patience", patience).onlyWhen("--momentum", optimizer.equals("sgd"), "--optimizer sgd")
@@ -184,10 +196,84 @@ final class TrainingRun {
                 cdepPixels, seed);
     }
 
-    /** A split as training sees it: from the prefix's values, computed once, or from the input. */
-    private TrainingData served(Executor executor, FrozenPrefix prefix, DatasetSplit split, String name, Objective objective) {
+    /** A split as training sees it: from stored shards, from the prefix's values computed once, or from the input. */
+    private TrainingData served(Executor executor, FrozenPrefix prefix, Served served, String name, Objective objective,
+            PrintWriter log) {
+        if (served.shards() != null) {
+            PrefixShards shards = served.shards().get(name);
+            ShardedBatches streamed = new ShardedBatches(shards, batch, shardMemory);
+            log.printf("frozen prefix: '%s' of %d %s samples from %d shards in %s, %s%n", shards.cut(), streamed.rows(), name,
+                    shards.count(), prefixShards.resolve(name), streamed.window() >= shards.count() ? "all held in memory"
+                    : "streamed " + streamed.window() + " at a time (--shard-memory)");
+            return streamed;
+        }
+        DatasetSplit split = name.equals("train") ? served.train() : served.val();
         return prefix != null ? prefix.batches(split, name, objective.penalty() instanceof OutputPenalty, batch)
                 : new InputBatches(split, executor.singleInput(), batch);
+    }
+
+    /**
+     * What training reads: the train and val splits of --data, or the frozen prefix's values of each
+     * as shards ({@code shards}, by split name; then the splits are null).
+     */
+    private record Served(DatasetSplit train, DatasetSplit val, java.util.Map<String, PrefixShards> shards, boolean tokenInputs) {
+        static Served fromData(CommandSpec spec, TrainingRun run, TrainingDataOptions.Splits splits) {
+            DatasetSplit train = splits.train();
+            DatasetSplit val = splits.val();
+            if (train.size() == 0 || val.size() == 0) {
+                throw new CandorException(run.data + ": the train and val splits must hold at least one sample each");
+            }
+            if (run.cdepPixels != null && (train.mask() != null || !train.x().type().isFloating())) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--cdep-pixels is for images without"
+                        + " masks; " + (train.mask() != null ? "this data marks its spurious regions: leave --cdep-pixels out"
+                        : "these inputs are token ids"));
+            }
+            if (!run.penalty.equals("none") && !run.penalty.equals("rr-clarc") && train.mask() == null && run.cdepPixels == null) {
+                throw new CandorException(run.data.resolve("train") + " marks nothing spurious: --penalty " + run.penalty
+                        + " needs the spurious regions marked (mask.npy in a dataset folder, --masks for image folders,"
+                        + " --spurious-words for TSV text, or --cdep-pixels for a bias with no place, such as a colour)");
+            }
+            return new Served(train, val, null, train.x().type() == io.candor.interop.tensor.DataType.INT64);
+        }
+
+        static Served fromShards(CommandSpec spec, TrainingRun run, OnnxModel start, String cut) {
+            if (!List.of("none", "cdep").contains(run.penalty) || run.cdepPixels != null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--prefix-shards holds the values at the"
+                        + " cut, which serve --penalty none and cdep; --penalty " + run.penalty
+                        + (run.cdepPixels != null ? " with --cdep-pixels" : "") + " reads the input: give --data");
+            }
+            SparkJobs jobs = SparkJobs.load();
+            java.util.Map<String, PrefixShards> shards = new java.util.LinkedHashMap<>();
+            for (String split : List.of("train", "val")) {
+                PrefixShards s = jobs.prefixShards(run.prefixShards, split);
+                long rows = java.util.stream.IntStream.range(0, s.count()).mapToLong(s::rows).sum();
+                if (rows == 0) {
+                    throw new CandorException(run.prefixShards.resolve(split) + " holds no samples: the train and val splits"
+                            + " must hold at least one each");
+                }
+                if (!s.cut().equals(cut)) {
+                    throw new CandorException(run.prefixShards + " holds the values at '" + s.cut() + "', not at --cut " + cut);
+                }
+                if (run.penalty.equals("cdep") && !s.decomposed()) {
+                    throw new CandorException(run.prefixShards + " was cached without the decomposition (no sample marked, or"
+                            + " --no-decompose): --penalty cdep needs it");
+                }
+                shards.put(split, s);
+            }
+            return new Served(null, null, shards, shards.get("train").tokenInputs());
+        }
+
+        /** Shards stand in for a prefix only if that very prefix (nodes, weights, cut) computed them. */
+        FrozenPrefix check(Executor executor, String cut) {
+            FrozenPrefix prefix = new FrozenPrefix(executor, cut, null, line -> { });
+            String key = shards.get("train").prefixKey();
+            if (!prefix.prefixKey().equals(key)) {
+                throw new CandorException("the prefix shards were computed from another model or cut (prefix key "
+                        + key.substring(0, 12) + "..., this model's up to '" + cut + "' is " + prefix.prefixKey().substring(0, 12)
+                        + "...): cache them again with candor cache prefix");
+            }
+            return prefix;
+        }
     }
 
     /**
@@ -200,27 +286,13 @@ final class TrainingRun {
         Checkpoint resumed = resume ? Checkpoint.read(checkpointFile) : null;
         TrainingState state = resumed == null ? null : resumed.state();
         OnnxModel start = resumed != null ? resumed.model() : fresh.get();
-        TrainingDataOptions.Splits splits = dataOptions.read(data, start);
-        DatasetSplit train = splits.train();
-        DatasetSplit val = splits.val();
-        if (train.size() == 0 || val.size() == 0) {
-            throw new CandorException(data + ": the train and val splits must hold at least one sample each");
-        }
-        if (cdepPixels != null && (train.mask() != null || !train.x().type().isFloating())) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--cdep-pixels is for images without"
-                    + " masks; " + (train.mask() != null ? "this data marks its spurious regions: leave --cdep-pixels out"
-                    : "these inputs are token ids"));
-        }
+        Served served = prefixShards != null ? Served.fromShards(spec, this, start, cut)
+                : Served.fromData(spec, this, dataOptions.read(data, start));
+        DatasetSplit train = served.train();
         boolean clarc = penalty.equals("rr-clarc");
-        if (!penalty.equals("none") && !clarc && train.mask() == null && cdepPixels == null) {
-            throw new CandorException(data.resolve("train") + " marks nothing spurious: --penalty " + penalty
-                    + " needs the spurious regions marked (mask.npy in a dataset folder, --masks for image folders,"
-                    + " --spurious-words for TSV text, or --cdep-pixels for a bias with no place, such as a colour)");
-        }
         Penalty chosen = penalty.equals("eg") && egReferences != null ? new ExpectedGradients(egReferences)
                 : cdepPixels != null ? pixelProtocol(train) : clarc ? rrClarc(spec, start, cut) : Penalty.named(penalty);
-        float weight = lambda != null ? lambda
-                : Penalty.defaultLambda(penalty, train.x().type() == io.candor.interop.tensor.DataType.INT64);
+        float weight = lambda != null ? lambda : Penalty.defaultLambda(penalty, served.tokenInputs());
         if (lambda == null && chosen != null) {
             spec.commandLine().getOut().printf("lambda %s (the default for --penalty %s on this input; see --lambda)%n",
                     OptionChecks.plain(weight), penalty);
@@ -239,9 +311,9 @@ final class TrainingRun {
         java.util.concurrent.atomic.AtomicReference<java.util.List<io.candor.finetune.EpochMetrics>> history =
                 new java.util.concurrent.atomic.AtomicReference<>(state == null ? java.util.List.of() : state.history());
         try (Executor executor = Executor.of(start); Trainer trainer = new Trainer(executor, config, objective)) {
-            FrozenPrefix prefix = prefix(executor, cut, objective, pw);
-            try (TrainingData trainData = served(executor, prefix, train, "train", objective);
-                    TrainingData valData = served(executor, prefix, val, "val", objective)) {
+            FrozenPrefix prefix = served.shards() == null ? prefix(executor, cut, objective, pw) : served.check(executor, cut);
+            try (TrainingData trainData = served(executor, prefix, served, "train", objective, pw);
+                    TrainingData valData = served(executor, prefix, served, "val", objective, pw)) {
                 trainer.train(trainData, valData, state, new TrainingProgress(pw, (m, now) -> {
                     // One file holds weights, optimizer moments, patience and metrics: they cannot disagree.
                     OnnxModel current = OnnxReader.fromProto(OnnxWriter.withInitializers(start, executor.initializerValues()), null);

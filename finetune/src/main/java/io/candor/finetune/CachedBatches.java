@@ -68,17 +68,31 @@ public final class CachedBatches implements TrainingData {
             return null;
         }
         boolean[] inBatch = new boolean[rows.length];
-        int count = 0;
         for (int i = 0; i < rows.length; i++) {
             inBatch[i] = marked[(int) rows[i]];
-            count += inBatch[i] ? 1 : 0;
+        }
+        return cdStart(batch, cut, total, inBatch, () -> {
+            NDArray part = relevant.get(index);
+            part.attach(batch);
+            return part;
+        });
+    }
+
+    /**
+     * Where decomposition of a batch fed from stored prefix values starts: at the cut, from the stored
+     * relevant part ({@code part}, asked for only when a sample of the batch is marked), or null when none is.
+     */
+    static Batch.CdStart cdStart(NDManager batch, String cut, NDArray total, boolean[] inBatch,
+            java.util.function.Supplier<NDArray> part) {
+        int count = 0;
+        for (boolean m : inBatch) {
+            count += m ? 1 : 0;
         }
         if (count == 0) {
             return null;
         }
-        NDArray part = relevant.get(index);
-        part.attach(batch);
-        return new Batch.CdStart(cut, CdValue.of(total, part), count == rows.length ? null : batch.create(inBatch), count);
+        return new Batch.CdStart(cut, CdValue.of(total, part.get()), count == inBatch.length ? null : batch.create(inBatch),
+                count);
     }
 
     @Override

@@ -41,7 +41,7 @@ import java.util.function.Consumer;
  */
 public final class FrozenPrefix {
     /** Samples per pass when computing the prefix. */
-    static final int CHUNK = 256;
+    public static final int CHUNK = 256;
     private static final String VERSION = "candor frozen prefix 2";
 
     private final Executor executor;
@@ -108,7 +108,7 @@ public final class FrozenPrefix {
             }
         }
         if (values == null) {
-            values = compute(split, withParts);
+            values = compute(split, SpuriousMasks.perSample(split), withParts);
             String where = "";
             if (dir != null) {
                 values.write(dir, cut, name, executor.model().label());
@@ -130,9 +130,14 @@ public final class FrozenPrefix {
 
     /**
      * The cut tensor of every sample and, when {@code decompose}, its relevant part (zero for samples
-     * whose mask is empty), in evaluation mode.
+     * whose mask is empty), in evaluation mode, computed in chunks of {@value #CHUNK} samples. A part of
+     * a split that starts at a multiple of {@value #CHUNK} gives the same values, to the bit, as the whole
+     * split does there (the Spark job that writes the prefix as shards relies on it).
+     *
+     * @param perSample whether the mask holds a row per sample (decided on the whole split: a part of one
+     *     row looks shared)
      */
-    private Values compute(DatasetSplit split, boolean decompose) {
+    public Values compute(DatasetSplit split, boolean perSample, boolean decompose) {
         int n = (int) split.size();
         boolean training = executor.isTraining();
         executor.setTraining(false);
@@ -142,7 +147,6 @@ public final class FrozenPrefix {
         try (NDManager data = Engines.newManager()) {
             NDArray x = split.x().toNDArray(data);
             NDArray mask = split.mask() == null ? null : split.mask().toNDArray(data);
-            boolean perSample = SpuriousMasks.perSample(split);
             for (int from = 0; from < n; from += CHUNK) {
                 int to = Math.min(n, from + CHUNK);
                 try (NDManager chunk = Engines.newManager()) {
@@ -180,11 +184,23 @@ public final class FrozenPrefix {
         if (withParts) {
             tensor(sha, "mask", split.mask());
         }
+        return hex(sha.digest(), 24);
+    }
+
+    /**
+     * What identifies the prefix (its nodes, weights, cut and opset) in hexadecimal: values stored under
+     * another key come from another model or cut.
+     */
+    public String prefixKey() {
+        return hex(prefixDigest(), 64);
+    }
+
+    private static String hex(byte[] digest, int digits) {
         StringBuilder hex = new StringBuilder();
-        for (byte b : sha.digest()) {
+        for (byte b : digest) {
             hex.append(String.format("%02x", b));
         }
-        return hex.substring(0, 24);
+        return hex.substring(0, digits);
     }
 
     /**
@@ -251,8 +267,11 @@ public final class FrozenPrefix {
         }
     }
 
-    /** What the prefix gives for a split, as stored. */
-    private record Values(HostTensor values, HostTensor relevant) {
+    /**
+     * What the prefix gives for samples of a split, as stored: the cut tensor, and its relevant part
+     * ({@code null} when not decomposed).
+     */
+    public record Values(HostTensor values, HostTensor relevant) {
         void write(Path dir, String cut, String split, String model) {
             Npy.write(dir.resolve("values.npy"), values);
             if (relevant != null) {

@@ -15,7 +15,7 @@ public final class SpuriousMasks {
     }
 
     /** Per sample, whether its mask marks anything (all false without a mask). */
-    static boolean[] marked(DatasetSplit split) {
+    public static boolean[] marked(DatasetSplit split) {
         boolean[] rows = new boolean[(int) split.size()];
         if (split.mask() == null) {
             return rows;
@@ -38,7 +38,7 @@ public final class SpuriousMasks {
         return rows;
     }
 
-    static boolean any(boolean[] marked) {
+    public static boolean any(boolean[] marked) {
         for (boolean m : marked) {
             if (m) {
                 return true;

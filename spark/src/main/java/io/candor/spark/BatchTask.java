@@ -13,6 +13,10 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 
 /**
  * The loop every Candor task runs: borrow the model's executor for the partition, set libtorch's
@@ -64,14 +68,45 @@ final class BatchTask<T, R> implements FlatMapFunction<Iterator<T>, R> {
     }
 
     /**
+     * Rows from anywhere (Parquet) as the single-machine command's batches: keyed by batch ({@code id /
+     * batchSize}), range-partitioned on the key and sorted by id within each partition, so that each batch
+     * reaches one task whole and in order; and the reader that turns a batch's rows into samples.
+     */
+    record RowBatches(JavaRDD<List<Row>> batches, Reader<List<Row>> reader) {
+        private static final String BATCH = "batch";
+
+        static RowBatches of(SparkSession spark, Dataset<Row> rows,
+                int batchSize) {
+            Dataset<Row> keyed = TensorRows.canonical(rows).withColumn(BATCH,
+                    functions.floor(functions.col(TensorRows.ID).divide(batchSize)));
+            Row last = keyed.agg(functions.max(BATCH)).first();
+            long count = last.isNullAt(0) ? 0 : last.getLong(0) + 1;
+            int partitions = (int) Math.max(1, Math.min(count, spark.sparkContext().defaultParallelism()));
+            JavaRDD<List<Row>> batches = keyed.repartitionByRange(partitions,
+                    functions.col(BATCH)).sortWithinPartitions(TensorRows.ID).javaRDD()
+                    .mapPartitions((FlatMapFunction<Iterator<Row>, List<Row>>)
+                            it -> BatchGroups.of(it, BATCH));
+            TensorRows.Layout layout = TensorRows.layout(rows.schema());
+            Reader<List<Row>> reader = batch -> new Chunk(TensorRows.split(batch, layout),
+                    batch.stream().mapToLong(r -> r.getLong(0)).toArray());
+            return new RowBatches(batches, reader);
+        }
+    }
+
+    /**
      * A dataset folder's split as batch numbers, a slice of them per task slot with no shuffle, and the
      * reader that gives each number's samples where the folder lies ({@link FolderSplits}).
      */
     record FolderBatches(JavaRDD<Integer> numbers, Reader<Integer> reader) {
         static FolderBatches of(JavaSparkContext jsc, String data, String split, int batchSize) {
+            return of(jsc, data, split, batchSize, jsc.defaultParallelism());
+        }
+
+        /** The same in {@code slices} slices (fewer when there are fewer batches), each a run of consecutive batches. */
+        static FolderBatches of(JavaSparkContext jsc, String data, String split, int batchSize, int slicesWanted) {
             int size = (int) FolderSplits.get(data, split).size();
             List<Integer> numbers = IntStream.range(0, (size + batchSize - 1) / batchSize).boxed().toList();
-            int slices = Math.max(1, Math.min(numbers.size(), jsc.defaultParallelism()));
+            int slices = Math.max(1, Math.min(numbers.size(), slicesWanted));
             Reader<Integer> reader = b -> {
                 DatasetSplit all = FolderSplits.get(data, split);
                 int from = b * batchSize;

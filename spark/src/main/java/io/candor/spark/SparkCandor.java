@@ -44,26 +44,31 @@ public final class SparkCandor implements SparkJobs {
     @Override
     public List<String> explain(String master, Path model, Path data, String split, ExplainSettings settings, Path out) {
         byte[] onnx = modelBytes(model);
-        DatasetSplit rows = FolderSplits.get(data.toAbsolutePath().toString(), split);
-        if (settings.maskFromSplit() && rows.mask() == null) {
-            throw new CandorException("cd on --data decomposes each sample's mask.npy row, and " + data.resolve(split)
-                    + " has no mask.npy");
-        }
         Path parquet = out.resolve("explanations.parquet");
         if (Files.exists(parquet)) {
             throw new CandorException(parquet + " exists already; choose another --out or remove it");
         }
+        boolean rowsGiven = isParquet(data);
+        DatasetSplit folder = rowsGiven ? null : FolderSplits.get(data.toAbsolutePath().toString(), split);
         SparkSession spark = Sessions.open(master);
         try {
-            Dataset<Row> explained = SparkExplanation.ofFolder(spark, onnx, model.getFileName().toString(),
-                    data.toAbsolutePath().toString(), split, settings.withThreads(Sessions.torchThreads(spark)));
+            Dataset<Row> input = rowsGiven ? spark.read().parquet(data.toString()) : null;
+            boolean masked = rowsGiven ? TensorRows.layout(input.schema()).maskShape() != null : folder.mask() != null;
+            if (settings.maskFromSplit() && !masked) {
+                throw new CandorException("cd on --data decomposes each sample's mask, and " + (rowsGiven ? data + " has no mask"
+                        + " column" : data.resolve(split) + " has no mask.npy"));
+            }
+            String label = model.getFileName().toString();
+            ExplainSettings withThreads = settings.withThreads(Sessions.torchThreads(spark));
+            Dataset<Row> explained = rowsGiven ? SparkExplanation.ofRows(spark, onnx, label, input, withThreads)
+                    : SparkExplanation.ofFolder(spark, onnx, label, data.toAbsolutePath().toString(), split, withThreads);
             Files.createDirectories(out);
             explained.write().parquet(parquet.toString());
             Dataset<Row> written = spark.read().parquet(parquet.toString());
             long[] shape = written.schema().apply(SparkExplanation.ATTRIBUTIONS).metadata().getLongArray("candor.shape");
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("model", model.toString());
-            summary.put("data", data.resolve(split).toString());
+            summary.put("data", rowsGiven ? data.toString() : data.resolve(split).toString());
             summary.put("method", settings.method());
             summary.put("attributionShape", shape);
             summary.putAll(ExplanationSummary.write(written, shape, out));
@@ -71,7 +76,9 @@ public final class SparkCandor implements SparkJobs {
                     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary));
             List<String> files = new ArrayList<>(List.of("explanations.parquet", "summary.json"));
             ((Map<?, ?>) summary.get("classes")).keySet().forEach(k -> files.add("mean-abs-class-" + k + ".npy"));
-            files.addAll(pictures(written, rows, shape, settings.method(), out));
+            java.util.function.Function<long[], HostTensor> inputs = rowsGiven ? ids -> inputsOf(input, ids)
+                    : ids -> folder.x().rows(java.util.stream.LongStream.of(ids).mapToInt(Math::toIntExact).toArray());
+            files.addAll(pictures(written, inputs, shape, settings.method(), out));
             return files;
         } catch (IOException e) {
             throw new CandorException("cannot write to " + out + ": " + e.getMessage(), e);
@@ -79,6 +86,73 @@ public final class SparkCandor implements SparkJobs {
             FolderSplits.clear();
             spark.stop();
         }
+    }
+
+    @Override
+    public long writeRows(String master, Path data, String split, ImageSpec images, Path out) {
+        if (Files.exists(out)) {
+            throw new CandorException(out + " exists already; choose another --out or remove it");
+        }
+        SparkSession spark = Sessions.open(master);
+        try {
+            if (images == null) {
+                return SparkRows.ofFolder(spark, data.toAbsolutePath().toString(), split, out);
+            }
+            return SparkRows.ofImages(spark, new SparkRows.Decoding(images.height(), images.width(), images.mean(), images.std(),
+                    images.grayscale(), data.resolve(split).toAbsolutePath().toString(),
+                    images.masks() == null ? null : images.masks().resolve(split).toAbsolutePath().toString()), out);
+        } finally {
+            FolderSplits.clear();
+            spark.stop();
+        }
+    }
+
+    /** The inputs of the rows with these ids, in the order given. */
+    private static HostTensor inputsOf(Dataset<Row> rows, long[] ids) {
+        Object[] wanted = java.util.stream.LongStream.of(ids).boxed().toArray();
+        List<Row> found = TensorRows.canonical(rows).where(org.apache.spark.sql.functions.col(TensorRows.ID).isin(wanted))
+                .orderBy(TensorRows.ID).collectAsList();
+        Map<Long, Row> byId = new java.util.HashMap<>();
+        found.forEach(r -> byId.put(r.getLong(0), r));
+        List<Row> ordered = java.util.stream.LongStream.of(ids).mapToObj(byId::get).toList();
+        return TensorRows.split(ordered, TensorRows.layout(rows.schema())).x();
+    }
+
+    @Override
+    public Map<String, Long> cachePrefix(String master, Path model, Path data, List<String> splits, String cut,
+            boolean decompose, int shardRows, Path out) {
+        byte[] onnx = modelBytes(model);
+        SparkSession spark = Sessions.open(master);
+        try {
+            return SparkPrefixCache.write(spark, onnx, model.getFileName().toString(), new SparkPrefixCache.Request(
+                    data.toAbsolutePath().toString(), splits, cut, decompose, shardRows, Sessions.torchThreads(spark)), out);
+        } finally {
+            FolderSplits.clear();
+            spark.stop();
+        }
+    }
+
+    @Override
+    public io.candor.finetune.PrefixShards prefixShards(Path shards, String split) {
+        return SparkPrefixCache.read(shards, split);
+    }
+
+    @Override
+    public Map<String, Long> cacheTaps(String master, byte[] onnx, String label, Path data, List<String> splits,
+            List<String> taps, int batchSize, int shardRows, Path out) {
+        SparkSession spark = Sessions.open(master);
+        try {
+            return SparkTapCache.write(spark, onnx, label, new SparkTapCache.Request(data.toAbsolutePath().toString(), splits,
+                    taps, batchSize, shardRows, Sessions.torchThreads(spark)), out);
+        } finally {
+            FolderSplits.clear();
+            spark.stop();
+        }
+    }
+
+    @Override
+    public io.candor.interpreter.TapCache tapShards(Path shards, String split, List<String> taps) {
+        return SparkTapCache.read(shards, split, taps);
     }
 
     /**
@@ -93,7 +167,8 @@ public final class SparkCandor implements SparkJobs {
     }
 
     /** Heatmaps of the first {@link #PICTURES} samples, drawn on the driver from the written rows. */
-    private static List<String> pictures(Dataset<Row> written, DatasetSplit split, long[] shape, String method, Path out) {
+    private static List<String> pictures(Dataset<Row> written, java.util.function.Function<long[], HostTensor> inputsOf,
+            long[] shape, String method, Path out) {
         List<Row> first = written.orderBy(TensorRows.ID).limit(PICTURES).collectAsList();
         if (first.isEmpty()) {
             return List.of();
@@ -117,8 +192,7 @@ public final class SparkCandor implements SparkJobs {
         all[0] = n;
         System.arraycopy(shape, 0, all, 1, shape.length);
         HostTensor maps = TensorRows.stack(io.candor.interop.tensor.DataType.FLOAT32, all, attributions);
-        HostTensor inputs = split.x().rows(java.util.stream.LongStream.of(ids).mapToInt(Math::toIntExact).toArray());
-        return HeatmapFiles.write(out, method, inputs, List.of(), maps, targets, logits, ids);
+        return HeatmapFiles.write(out, method, inputsOf.apply(ids), List.of(), maps, targets, logits, ids);
     }
 
     /** The model's bytes, checked on the driver first so that a bad file fails before any task starts. */

@@ -8,16 +8,13 @@ import io.candor.interop.CandorException;
 import io.candor.interop.exec.Executor;
 import io.candor.models.data.DatasetSplit;
 import java.io.Serializable;
-import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 
 /**
  * {@code evaluate} on Spark. Each task takes whole batches of the single-machine command (sample ids
@@ -26,8 +23,6 @@ import org.apache.spark.sql.functions;
  * numbers.
  */
 final class SparkEvaluation {
-    private static final String BATCH = "batch";
-
     private SparkEvaluation() {
     }
 
@@ -53,19 +48,9 @@ final class SparkEvaluation {
 
     /** Rows from anywhere (Parquet): grouped into batches by id, each batch within one partition and in id order. */
     static SparkJobs.Evaluated ofRows(SparkSession spark, byte[] onnx, String label, Dataset<Row> rows, Work work) {
-        Dataset<Row> keyed = TensorRows.canonical(rows).withColumn(BATCH,
-                functions.floor(functions.col(TensorRows.ID).divide(work.batchSize())));
-        Row last = keyed.agg(functions.max(BATCH)).first();
-        long count = last.isNullAt(0) ? 0 : last.getLong(0) + 1;
-        int partitions = (int) Math.max(1, Math.min(count, spark.sparkContext().defaultParallelism()));
-        JavaRDD<List<Row>> batches = keyed.repartitionByRange(partitions, functions.col(BATCH))
-                .sortWithinPartitions(TensorRows.ID).javaRDD()
-                .mapPartitions((FlatMapFunction<Iterator<Row>, List<Row>>) it -> BatchGroups.of(it, BATCH));
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        TensorRows.Layout layout = TensorRows.layout(rows.schema());
-        BatchTask.Reader<List<Row>> reader = batch -> new BatchTask.Chunk(TensorRows.split(batch, layout),
-                batch.stream().mapToLong(r -> r.getLong(0)).toArray());
-        return run(jsc, onnx, label, work, batches, reader);
+        BatchTask.RowBatches batches = BatchTask.RowBatches.of(spark, rows, work.batchSize());
+        return run(JavaSparkContext.fromSparkContext(spark.sparkContext()), onnx, label, work, batches.batches(),
+                batches.reader());
     }
 
     private static <T> SparkJobs.Evaluated run(JavaSparkContext jsc, byte[] onnx, String label, Work work,

@@ -54,17 +54,36 @@ final class SparkExplanation {
             ExplainSettings settings) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         BatchTask.FolderBatches batches = BatchTask.FolderBatches.of(jsc, data, split, settings.batchSize());
-        StructType schema = schema(attributionShape(onnx, label, FolderSplits.get(data, split), settings),
-                settings.method().equals("cd"));
+        DatasetSplit first = FolderSplits.slice(FolderSplits.get(data, split), 0, 1);
+        return explained(spark, jsc, onnx, label, first, settings, batches.numbers(), batches.reader());
+    }
+
+    /**
+     * Explains every sample of Parquet rows (Candor's columns; ids 0 .. N-1), in the batches the
+     * single-machine explainer would take.
+     */
+    static Dataset<Row> ofRows(SparkSession spark, byte[] onnx, String label, Dataset<Row> rows, ExplainSettings settings) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        List<Row> firstRow = TensorRows.canonical(rows).orderBy(TensorRows.ID).limit(1).collectAsList();
+        if (firstRow.isEmpty()) {
+            throw new io.candor.interop.CandorException("the rows hold no samples");
+        }
+        BatchTask.RowBatches batches = BatchTask.RowBatches.of(spark, rows, settings.batchSize());
+        return explained(spark, jsc, onnx, label, TensorRows.split(firstRow, TensorRows.layout(rows.schema())), settings,
+                batches.batches(), batches.reader());
+    }
+
+    private static <T> Dataset<Row> explained(SparkSession spark, JavaSparkContext jsc, byte[] onnx, String label,
+            DatasetSplit first, ExplainSettings settings, JavaRDD<T> batches, BatchTask.Reader<T> reader) {
+        StructType schema = schema(attributionShape(onnx, label, first, settings), settings.method().equals("cd"));
         BatchTask.Work<Row> perBatch = (executor, batch) -> rows(executor, batch, settings);
-        JavaRDD<Row> rows = batches.numbers().mapPartitions(new BatchTask<>(jsc.broadcast(onnx), label, settings.threads(),
-                batches.reader(), perBatch));
+        JavaRDD<Row> rows = batches.mapPartitions(new BatchTask<>(jsc.broadcast(onnx), label, settings.threads(), reader,
+                perBatch));
         return spark.createDataFrame(rows, schema);
     }
 
-    /** One sample's attribution shape, from explaining the first sample here, before the tasks run. */
-    private static long[] attributionShape(byte[] onnx, String label, DatasetSplit split, ExplainSettings settings) {
-        DatasetSplit first = FolderSplits.slice(split, 0, 1);
+    /** One sample's attribution shape, from explaining {@code first} (one sample) here, before the tasks run. */
+    private static long[] attributionShape(byte[] onnx, String label, DatasetSplit first, ExplainSettings settings) {
         try (ModelPool.Lease lease = ModelPool.borrow(onnx, label); NDManager m = Engines.newManager()) {
             long[] shape = explain(lease.executor(), m, first, settings).attributions().getShape().getShape();
             return Arrays.copyOfRange(shape, 1, shape.length);

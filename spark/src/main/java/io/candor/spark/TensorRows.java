@@ -58,19 +58,28 @@ final class TensorRows {
     /** The rows of {@code split} cut into batches of {@code batchSize} in order, as the schema of its layout has them. */
     static List<List<Row>> batches(DatasetSplit split, int batchSize) {
         boolean shared = layout(split).maskShared();
-        HostTensor mask = split.mask();
-        long[] labels = split.labels();
         List<List<Row>> batches = new ArrayList<>();
-        for (int start = 0; start < labels.length; start += batchSize) {
-            List<Row> batch = new ArrayList<>();
-            for (int i = start; i < Math.min(labels.length, start + batchSize); i++) {
-                byte[] x = bytes(split.x().rows(i));
-                batch.add(mask == null ? RowFactory.create((long) i, labels[i], x)
-                        : RowFactory.create((long) i, labels[i], x, bytes(shared ? mask : mask.rows(i))));
-            }
-            batches.add(batch);
+        for (int start = 0; start < split.size(); start += batchSize) {
+            int to = (int) Math.min(split.size(), start + batchSize);
+            batches.add(rows(FolderSplits.slice(split, start, to), java.util.stream.LongStream.range(start, to).toArray(), shared));
         }
         return batches;
+    }
+
+    /**
+     * The rows of some samples of a split, with their ids; {@code sharedMask}: the split's one mask is
+     * repeated in every row (else each sample has its row of the mask).
+     */
+    static List<Row> rows(DatasetSplit samples, long[] ids, boolean sharedMask) {
+        HostTensor mask = samples.mask();
+        long[] labels = samples.labels();
+        List<Row> rows = new ArrayList<>(labels.length);
+        for (int i = 0; i < labels.length; i++) {
+            byte[] x = bytes(samples.x().rows(i));
+            rows.add(mask == null ? RowFactory.create(ids[i], labels[i], x)
+                    : RowFactory.create(ids[i], labels[i], x, bytes(sharedMask ? mask : mask.rows(i))));
+        }
+        return rows;
     }
 
     /** The schema of rows of this layout. */

@@ -44,19 +44,12 @@ class SparkLocalModeTest {
 
     @BeforeAll
     static void aSmallLesionModel() {
-        data = dir.resolve("lesions");
-        candor("data", "make", "patch-lesions", "--size", "32", "--out", data.toString(), "--n-train", "300", "--n-val", "50",
-                "--n-test", "600");
-        model = dir.resolve("cnn.onnx");
-        candor("train", "--arch", "lesion-cnn", "--data", data.toString(), "--epochs", "1", "--out", model.toString());
+        data = SmallLesions.data();
+        model = SmallLesions.model();
     }
 
     private static String candor(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Candor.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        assertEquals(0, code, String.join(" ", args) + ": " + err);
-        return out.toString();
+        return SmallLesions.candor(args);
     }
 
     private static SparkJobs.Evaluated singleMachine(String split) {

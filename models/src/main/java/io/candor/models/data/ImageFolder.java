@@ -36,16 +36,19 @@ public final class ImageFolder {
         }
     }
 
-    public static DatasetSplit load(Path root, ImageOptions options, Path masks) {
+    /** An image file and its class (the index of its folder among the sorted class folders). */
+    public record Labelled(Path file, long label) {
+    }
+
+    /** Every image under {@code root}: class by class, each class's files sorted by name. */
+    public static List<Labelled> files(Path root) {
         List<String> classes = classes(root);
-        List<Path> files = new ArrayList<>();
-        List<Long> labels = new ArrayList<>();
+        List<Labelled> files = new ArrayList<>();
         for (int c = 0; c < classes.size(); c++) {
             Path dir = root.resolve(classes.get(c));
             try (Stream<Path> images = Files.list(dir)) {
                 for (Path f : images.filter(ImageTensors::isImageName).sorted().toList()) {
-                    files.add(f);
-                    labels.add((long) c);
+                    files.add(new Labelled(f, c));
                 }
             } catch (IOException e) {
                 throw new CandorException("cannot list " + dir + ": " + e.getMessage(), e);
@@ -54,9 +57,22 @@ public final class ImageFolder {
         if (files.isEmpty()) {
             throw new CandorException("no .png, .jpg or .jpeg images under " + root);
         }
-        HostTensor x = ImageTensors.loadAll(files, options);
-        HostTensor y = HostTensor.ofLongs(new long[] {labels.size()}, labels.stream().mapToLong(Long::longValue).toArray());
-        return new DatasetSplit(x, y, masks == null ? null : masks(root, files, masks, x.shape()));
+        return files;
+    }
+
+    public static DatasetSplit load(Path root, ImageOptions options, Path masks) {
+        return load(root, files(root), options, masks);
+    }
+
+    /**
+     * Some images of the folder {@code root} (from {@link #files}) as a split; with {@code masks}, each
+     * image's mask lies under it at the image's path relative to {@code root} (a missing one marks nothing).
+     */
+    public static DatasetSplit load(Path root, List<Labelled> files, ImageOptions options, Path masks) {
+        List<Path> paths = files.stream().map(Labelled::file).toList();
+        HostTensor x = ImageTensors.loadAll(paths, options);
+        HostTensor y = HostTensor.ofLongs(new long[] {files.size()}, files.stream().mapToLong(Labelled::label).toArray());
+        return new DatasetSplit(x, y, masks == null ? null : masks(root, paths, masks, x.shape()));
     }
 
     private static HostTensor masks(Path root, List<Path> files, Path masks, long[] shape) {
