@@ -96,7 +96,8 @@ final class SparkBench implements Callable<Integer> {
     /** explain over the split: the explainer batch by batch here, then on Spark; each run writes a fresh folder. */
     private int explainBench(PrintWriter out, SparkJobs spark) {
         ExplainCommand options = new ExplainCommand();
-        new picocli.CommandLine(options).parseArgs("--model", model.toString(), "--data", data.toString(), "--method", method);
+        new picocli.CommandLine(options).parseArgs("--model", model.toString(), "--data", data.toString(), "--method", method,
+                "--out", work.toString());
         SparkJobs.ExplainSettings settings = options.settings();
         java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
         Supplier<Path> fresh = () -> work.resolve("explain-run-" + runs.incrementAndGet());
