@@ -37,13 +37,17 @@ final class CacheTapsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The model as the workers get it (and as interpret --tap-shards checks it): its protobuf's bytes. */
+    static byte[] bytes(OnnxModel adapted) {
+        return OnnxWriter.withInitializers(adapted, Map.of()).toByteArray();
+    }
+
     @Override
     public Integer call() {
         return cache.run(spec, splits, jobs -> {
             OnnxModel given = OnnxReader.read(model);
             LstmTaps.Adapted adapted = LstmTaps.adapt(given, taps);
-            byte[] onnx = OnnxWriter.withInitializers(adapted.model(), Map.of()).toByteArray();
-            return jobs.cacheTaps(cache.spark, onnx, model.getFileName().toString(), cache.data, splits, adapted.taps(),
+            return jobs.cacheTaps(cache.spark, bytes(adapted.model()), model.getFileName().toString(), cache.data, splits, adapted.taps(),
                     InterpretCommand.TAP_BATCH, cache.shardRows, cache.out);
         });
     }

@@ -123,8 +123,8 @@ final class InterpretCommand implements Callable<Integer> {
     CommandSpec spec;
 
     /** A split's taps as candor cache taps wrote them, checked against the split they stand for. */
-    private TapCache fromShards(String name, DatasetSplit split, java.util.List<String> tapped) {
-        TapCache read = SparkJobs.load().tapShards(tapShards, name, tapped);
+    private TapCache fromShards(String name, DatasetSplit split, OnnxModel explained, java.util.List<String> tapped) {
+        TapCache read = SparkJobs.load().tapShards(tapShards, name, CacheTapsCommand.bytes(explained), tapped);
         if (read.size() != split.size() || !Arrays.equals(read.labels(), split.labels())) {
             throw new CandorException(tapShards.resolve(name) + " holds " + read.size() + " samples whose labels are not those of "
                     + data.resolve(name) + " (" + split.size() + " samples): the shards were cached from other data");
@@ -176,7 +176,7 @@ final class InterpretCommand implements Callable<Integer> {
         try (Executor f = Executor.of(explained)) {
             java.util.function.BiFunction<String, DatasetSplit, TapCache> cached = tapShards == null
                     ? (name, split) -> TapCache.compute(f, split, tapped, TAP_BATCH)
-                    : (name, split) -> fromShards(name, split, tapped);
+                    : (name, split) -> fromShards(name, split, explained, tapped);
             trainTaps = cached.apply("train", train).withConcepts(train == conceptSamples ? bound : null);
             if (bound != null && train != conceptSamples) {
                 TapCache labelled = cached.apply(conceptSplit, conceptSamples).withConcepts(bound);

@@ -88,8 +88,11 @@ public interface SparkJobs {
     java.util.Map<String, Long> cacheTaps(String master, byte[] onnx, String label, Path data, java.util.List<String> splits,
             java.util.List<String> taps, int batchSize, int shardRows, Path out);
 
-    /** One split of the shards {@link #cacheTaps} wrote, read shard by shard (without concept labels). */
-    io.candor.interpreter.TapCache tapShards(Path shards, String split, java.util.List<String> taps);
+    /**
+     * One split of the shards {@link #cacheTaps} wrote, read shard by shard (without concept labels),
+     * after checking that they come from {@code onnx} (as {@link #cacheTaps} was given it) and these taps.
+     */
+    io.candor.interpreter.TapCache tapShards(Path shards, String split, byte[] onnx, java.util.List<String> taps);
 
     /**
      * How {@code data parquet} turns an image folder's pictures into tensors: the size, the per-channel

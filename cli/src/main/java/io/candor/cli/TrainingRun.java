@@ -254,9 +254,9 @@ final class TrainingRun {
                 if (!s.cut().equals(cut)) {
                     throw new CandorException(run.prefixShards + " holds the values at '" + s.cut() + "', not at --cut " + cut);
                 }
-                if (run.penalty.equals("cdep") && !s.decomposed()) {
-                    throw new CandorException(run.prefixShards + " was cached without the decomposition (no sample marked, or"
-                            + " --no-decompose): --penalty cdep needs it");
+                if (split.equals("train") && run.penalty.equals("cdep") && !s.decomposed()) {
+                    throw new CandorException(run.prefixShards.resolve(split) + " was cached without the decomposition (no"
+                            + " sample marked, or --no-decompose): --penalty cdep needs it");
                 }
                 shards.put(split, s);
             }

@@ -16,7 +16,7 @@ import java.util.Random;
  * memory budget of them at once. When every shard fits, an epoch is a shuffle of all samples, the
  * same as {@link CachedBatches} gives. Otherwise an epoch visits the shards in a shuffled order, a
  * window of them at a time, and shuffles the samples within each window, so that every shard is read
- * once per epoch.
+ * once per epoch. Not thread-safe: one trainer reads it.
  */
 public final class ShardedBatches implements TrainingData {
     private static final io.candor.interop.tensor.DataType FLOAT32 = io.candor.interop.tensor.DataType.FLOAT32;
@@ -29,8 +29,8 @@ public final class ShardedBatches implements TrainingData {
     private int reads;
 
     /**
-     * @param memoryBytes how many bytes of shards to hold at once; at least one window of one shard
-     *     (and the one a batch may straddle into) is always held
+     * @param memoryBytes how many bytes of shards to hold at once (counting each shard as the largest);
+     *     one shard is held whatever the budget
      */
     public ShardedBatches(PrefixShards shards, int batchSize, long memoryBytes) {
         this.cut = shards.cut();
@@ -45,7 +45,8 @@ public final class ShardedBatches implements TrainingData {
         }
         long rowBytes = HostTensor.elementCount(shards.sampleShape()) * Float.BYTES * (shards.decomposed() ? 2 : 1);
         window = (int) Math.max(1, Math.min(n, memoryBytes / Math.max(1, largest * rowBytes)));
-        int held = Math.min(n, window + 1);
+        // An epoch's order runs window after window, so a batch never goes back to the window before.
+        int held = window;
         loaded = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Integer, PrefixShards.Shard> eldest) {

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,8 +64,8 @@ final class ShardSet {
 
     /** Writes one split's rows as shards under {@code out/split}; returns the rows written. */
     static long writeSplit(SparkSession spark, JavaRDD<Row> rows, StructType schema, Path out, String split) {
-        spark.createDataFrame(rows, schema).write().parquet(out.resolve(split).toString());
-        return spark.read().parquet(out.resolve(split).toString()).count();
+        spark.createDataFrame(rows, schema).write().parquet(SparkCandor.uri(out.resolve(split)));
+        return spark.read().parquet(SparkCandor.uri(out.resolve(split))).count();
     }
 
     /** Writes {@code about.json}, which marks the set complete. */
@@ -111,9 +112,20 @@ final class ShardSet {
         }
         try (Stream<Path> s = Files.list(folder)) {
             return s.filter(p -> p.getFileName().toString().startsWith("part-") && p.toString().endsWith(".parquet"))
-                    .sorted().toList();
+                    .sorted(Comparator.comparingLong(ShardSet::partition).thenComparing(Path::toString)).toList();
         } catch (IOException e) {
             throw new CandorException("cannot list " + folder + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The partition number Spark puts in a part file's name (part-NNNNN-...); names sort wrongly past 99999. */
+    private static long partition(Path part) {
+        String name = part.getFileName().toString();
+        int end = name.indexOf('-', "part-".length());
+        try {
+            return Long.parseLong(name.substring("part-".length(), end < 0 ? name.length() : end));
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
         }
     }
 

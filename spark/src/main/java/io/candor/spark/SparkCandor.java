@@ -27,18 +27,14 @@ public final class SparkCandor implements SparkJobs {
     @Override
     public Evaluated evaluate(String master, Path model, Path data, String split, int batchSize, int cdBatch) {
         byte[] onnx = modelBytes(model);
-        SparkSession spark = Sessions.open(master);
-        try {
+        return inSession(master, null, spark -> {
             SparkEvaluation.Work work = new SparkEvaluation.Work(batchSize, cdBatch > 0, cdBatch, Sessions.torchThreads(spark));
             String label = model.getFileName().toString();
             if (isParquet(data)) {
                 return SparkEvaluation.ofRows(spark, onnx, label, spark.read().parquet(data.toString()), work);
             }
             return SparkEvaluation.ofFolder(spark, onnx, label, data.toAbsolutePath().toString(), split, work);
-        } finally {
-            FolderSplits.clear();
-            spark.stop();
-        }
+        });
     }
 
     @Override
@@ -50,8 +46,7 @@ public final class SparkCandor implements SparkJobs {
         }
         boolean rowsGiven = isParquet(data);
         DatasetSplit folder = rowsGiven ? null : FolderSplits.get(data.toAbsolutePath().toString(), split);
-        SparkSession spark = Sessions.open(master);
-        try {
+        return inSession(master, parquet, spark -> {
             Dataset<Row> input = rowsGiven ? spark.read().parquet(data.toString()) : null;
             boolean masked = rowsGiven ? TensorRows.layout(input.schema()).maskShape() != null : folder.mask() != null;
             if (settings.maskFromSplit() && !masked) {
@@ -62,9 +57,9 @@ public final class SparkCandor implements SparkJobs {
             ExplainSettings withThreads = settings.withThreads(Sessions.torchThreads(spark));
             Dataset<Row> explained = rowsGiven ? SparkExplanation.ofRows(spark, onnx, label, input, withThreads)
                     : SparkExplanation.ofFolder(spark, onnx, label, data.toAbsolutePath().toString(), split, withThreads);
-            Files.createDirectories(out);
-            explained.write().parquet(parquet.toString());
-            Dataset<Row> written = spark.read().parquet(parquet.toString());
+            createDirectories(out);
+            explained.write().parquet(uri(parquet));
+            Dataset<Row> written = spark.read().parquet(uri(parquet));
             long[] shape = written.schema().apply(SparkExplanation.ATTRIBUTIONS).metadata().getLongArray("candor.shape");
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("model", model.toString());
@@ -72,20 +67,14 @@ public final class SparkCandor implements SparkJobs {
             summary.put("method", settings.method());
             summary.put("attributionShape", shape);
             summary.putAll(ExplanationSummary.write(written, shape, out));
-            AtomicFiles.writeString(out.resolve("summary.json"),
-                    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary));
+            AtomicFiles.writeString(out.resolve("summary.json"), json(summary));
             List<String> files = new ArrayList<>(List.of("explanations.parquet", "summary.json"));
             ((Map<?, ?>) summary.get("classes")).keySet().forEach(k -> files.add("mean-abs-class-" + k + ".npy"));
             java.util.function.Function<long[], HostTensor> inputs = rowsGiven ? ids -> inputsOf(input, ids)
                     : ids -> folder.x().rows(java.util.stream.LongStream.of(ids).mapToInt(Math::toIntExact).toArray());
             files.addAll(pictures(written, inputs, shape, settings.method(), out));
             return files;
-        } catch (IOException e) {
-            throw new CandorException("cannot write to " + out + ": " + e.getMessage(), e);
-        } finally {
-            FolderSplits.clear();
-            spark.stop();
-        }
+        });
     }
 
     @Override
@@ -93,18 +82,14 @@ public final class SparkCandor implements SparkJobs {
         if (Files.exists(out)) {
             throw new CandorException(out + " exists already; choose another --out or remove it");
         }
-        SparkSession spark = Sessions.open(master);
-        try {
+        return inSession(master, out, spark -> {
             if (images == null) {
                 return SparkRows.ofFolder(spark, data.toAbsolutePath().toString(), split, out);
             }
             return SparkRows.ofImages(spark, new SparkRows.Decoding(images.height(), images.width(), images.mean(), images.std(),
                     images.grayscale(), data.resolve(split).toAbsolutePath().toString(),
                     images.masks() == null ? null : images.masks().resolve(split).toAbsolutePath().toString()), out);
-        } finally {
-            FolderSplits.clear();
-            spark.stop();
-        }
+        });
     }
 
     /** The inputs of the rows with these ids, in the order given. */
@@ -122,14 +107,10 @@ public final class SparkCandor implements SparkJobs {
     public Map<String, Long> cachePrefix(String master, Path model, Path data, List<String> splits, String cut,
             boolean decompose, int shardRows, Path out) {
         byte[] onnx = modelBytes(model);
-        SparkSession spark = Sessions.open(master);
-        try {
-            return SparkPrefixCache.write(spark, onnx, model.getFileName().toString(), new SparkPrefixCache.Request(
-                    data.toAbsolutePath().toString(), splits, cut, decompose, shardRows, Sessions.torchThreads(spark)), out);
-        } finally {
-            FolderSplits.clear();
-            spark.stop();
-        }
+        ShardSet.requireFree(out);
+        return inSession(master, out, spark -> SparkPrefixCache.write(spark, onnx, model.getFileName().toString(),
+                new SparkPrefixCache.Request(data.toAbsolutePath().toString(), splits, cut, decompose, shardRows,
+                        Sessions.torchThreads(spark)), out));
     }
 
     @Override
@@ -140,19 +121,57 @@ public final class SparkCandor implements SparkJobs {
     @Override
     public Map<String, Long> cacheTaps(String master, byte[] onnx, String label, Path data, List<String> splits,
             List<String> taps, int batchSize, int shardRows, Path out) {
+        ShardSet.requireFree(out);
+        return inSession(master, out, spark -> SparkTapCache.write(spark, onnx, label, new SparkTapCache.Request(
+                data.toAbsolutePath().toString(), splits, taps, batchSize, shardRows, Sessions.torchThreads(spark)), out));
+    }
+
+    @Override
+    public io.candor.interpreter.TapCache tapShards(Path shards, String split, byte[] onnx, List<String> taps) {
+        return SparkTapCache.read(shards, split, onnx, taps);
+    }
+
+    /**
+     * Runs {@code job} in a session at {@code master} and stops the session after. When the job fails,
+     * what it began to write at {@code partial} (a path that did not exist before, or an empty folder;
+     * null for none) is removed, and the error a worker raised reaches the user as Candor's own (Spark
+     * wraps it in its job failure), or as one line naming the root cause.
+     */
+    private static <T> T inSession(String master, Path partial, java.util.function.Function<SparkSession, T> job) {
+        boolean existed = partial != null && Files.exists(partial);
         SparkSession spark = Sessions.open(master);
         try {
-            return SparkTapCache.write(spark, onnx, label, new SparkTapCache.Request(data.toAbsolutePath().toString(), splits,
-                    taps, batchSize, shardRows, Sessions.torchThreads(spark)), out);
+            return job.apply(spark);
+        } catch (Exception e) { // Spark's job failures are checked exceptions thrown without being declared
+            if (partial != null) {
+                Outputs.remove(partial, existed);
+            }
+            throw Outputs.asCandor(e);
         } finally {
             FolderSplits.clear();
             spark.stop();
         }
     }
 
-    @Override
-    public io.candor.interpreter.TapCache tapShards(Path shards, String split, List<String> taps) {
-        return SparkTapCache.read(shards, split, taps);
+    /** A local path as the URI Spark reads and writes, so a cluster's default file system does not take it over. */
+    static String uri(Path path) {
+        return path.toAbsolutePath().toUri().toString();
+    }
+
+    private static void createDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new CandorException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String json(Object value) {
+        try {
+            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("maps of strings, numbers and arrays always serialise", e);
+        }
     }
 
     /**

@@ -43,9 +43,12 @@ final class SparkPrefixCache {
             implements java.io.Serializable {
     }
 
-    /** Computes and writes the shards of every split, then {@code about.json}; returns the samples per split. */
+    /**
+     * Computes and writes the shards of every split, then {@code about.json}; returns the samples per split.
+     * A split whose samples are all unmarked carries no decomposition ({@code about.json}'s
+     * {@code decomposed} says so per split).
+     */
     static Map<String, Long> write(SparkSession spark, byte[] onnx, String label, Request request, Path out) {
-        ShardSet.requireFree(out);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         String key;
         long[] sampleShape;
@@ -58,12 +61,19 @@ final class SparkPrefixCache {
             sampleShape = Arrays.copyOfRange(shape, 1, shape.length);
             inputType = first.x().type();
         }
-        boolean decomposed = false;
+        // Which splits carry a decomposition is settled before any job runs, so a refusal writes nothing.
+        Map<String, Boolean> decomposed = new LinkedHashMap<>();
+        for (String split : request.splits()) {
+            decomposed.put(split, request.decompose() && SpuriousMasks.any(SpuriousMasks.marked(FolderSplits.get(request.data(), split))));
+        }
+        if (request.decompose() && !decomposed.containsValue(true)) {
+            throw new CandorException(request.data() + ": no sample of " + request.splits() + " is marked spurious, so there"
+                    + " is nothing to decompose; give --no-decompose for a penalty-free fine-tuning");
+        }
         Map<String, Long> written = new LinkedHashMap<>();
         for (String split : request.splits()) {
             DatasetSplit all = FolderSplits.get(request.data(), split);
-            boolean parts = request.decompose() && SpuriousMasks.any(SpuriousMasks.marked(all));
-            decomposed |= parts;
+            boolean parts = decomposed.get(split);
             boolean perSample = SpuriousMasks.perSample(all);
             int chunksPerShard = Math.max(1, request.shardRows() / FrozenPrefix.CHUNK);
             int chunks = (int) ((all.size() + FrozenPrefix.CHUNK - 1) / FrozenPrefix.CHUNK);
@@ -74,10 +84,6 @@ final class SparkPrefixCache {
             JavaRDD<Row> rows = batches.numbers().mapPartitions(new BatchTask<>(jsc.broadcast(onnx), label, request.threads(),
                     batches.reader(), work));
             written.put(split, ShardSet.writeSplit(spark, rows, schema(parts), out, split));
-        }
-        if (request.decompose() && !decomposed) {
-            throw new CandorException(request.data() + ": no sample of " + request.splits() + " is marked spurious, so there"
-                    + " is nothing to decompose; give --no-decompose for a penalty-free fine-tuning");
         }
         Map<String, Object> about = new LinkedHashMap<>();
         about.put("kind", KIND);
@@ -127,7 +133,7 @@ final class SparkPrefixCache {
             starts[i + 1] = starts[i] + counts[i];
         }
         long[] sampleShape = ShardSet.longs(about.path("sampleShape"));
-        boolean decomposed = about.path("decomposed").asBoolean();
+        boolean decomposed = about.path("decomposed").path(split).asBoolean();
         return new PrefixShards() {
             @Override
             public String cut() {

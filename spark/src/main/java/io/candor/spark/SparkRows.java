@@ -89,7 +89,7 @@ final class SparkRows {
     }
 
     private static long write(SparkSession spark, JavaRDD<Row> rows, TensorRows.Layout layout, Path out) {
-        spark.createDataFrame(rows, TensorRows.schema(layout)).write().parquet(out.toString());
-        return spark.read().parquet(out.toString()).count();
+        spark.createDataFrame(rows, TensorRows.schema(layout)).write().parquet(SparkCandor.uri(out));
+        return spark.read().parquet(SparkCandor.uri(out)).count();
     }
 }

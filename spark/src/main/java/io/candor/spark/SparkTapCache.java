@@ -46,7 +46,6 @@ final class SparkTapCache {
      * {@code onnx} is the model as interpret reads it (an LSTM's taps already adapted).
      */
     static Map<String, Long> write(SparkSession spark, byte[] onnx, String label, Request request, Path out) {
-        ShardSet.requireFree(out);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         TapCache first;
         try (ModelPool.Lease lease = ModelPool.borrow(onnx, label)) {
@@ -70,6 +69,7 @@ final class SparkTapCache {
         Map<String, Object> about = new LinkedHashMap<>();
         about.put("kind", KIND);
         about.put("model", label);
+        about.put("modelSha256", ModelPool.digest(onnx));
         about.put("data", request.data());
         about.put("taps", request.taps());
         Map<String, long[]> shapes = new LinkedHashMap<>(first.sampleShapes());
@@ -118,11 +118,17 @@ final class SparkTapCache {
     /**
      * One split of a written set as a tap cache (without concept labels), its shards read one at a time.
      *
+     * @param onnx the model as interpret reads it (its taps adapted), which must be the one cached
      * @param taps the taps the reader wants, which must be the ones cached, in their order
      */
-    static TapCache read(Path dir, String split, List<String> taps) {
+    static TapCache read(Path dir, String split, byte[] onnx, List<String> taps) {
         ShardSet set = ShardSet.open(dir, KIND);
         JsonNode about = set.about();
+        if (!ModelPool.digest(onnx).equals(about.path("modelSha256").asText())) {
+            throw new CandorException(dir + " was cached from another model (" + about.path("model").asText() + ", SHA-256 "
+                    + about.path("modelSha256").asText().substring(0, Math.min(12, about.path("modelSha256").asText().length()))
+                    + "...): cache the taps of this one with candor cache taps");
+        }
         List<String> cached = new ArrayList<>();
         about.path("taps").forEach(t -> cached.add(t.asText()));
         if (!cached.equals(taps)) {

@@ -73,12 +73,7 @@ class SparkCachesTest {
         SmallLesions.Failure f = fails(with(common, "--prefix-shards", shards.toString(), "--cut", "gpool", "--out",
                 dir.resolve("x.onnx").toString()));
         assertTrue(f.code() == 1 && f.message().contains("not at --cut gpool"), f.toString());
-        Path other = dir.resolve("other.onnx");
-        io.candor.interop.onnx.OnnxModel m = OnnxReader.read(model);
-        HostTensor conv1 = m.graph().initializers().get("conv1.weight");
-        float[] w = conv1.toFloatArray();
-        w[0] += 0.01f;
-        io.candor.interop.onnx.OnnxWriter.write(m, java.util.Map.of("conv1.weight", HostTensor.ofFloats(conv1.shape(), w)), other);
+        Path other = otherModel(model, dir.resolve("other.onnx"));
         f = fails("finetune", "--model", other.toString(), "--cut", "pool3", "--prefix-shards", shards.toString(), "--out",
                 dir.resolve("x.onnx").toString());
         assertTrue(f.code() == 1 && f.message().contains("another model or cut"), f.toString());
@@ -105,7 +100,8 @@ class SparkCachesTest {
         try (Executor ex = Executor.of(OnnxReader.read(model))) {
             expected = TapCache.compute(ex, test, List.of("relu3", "gpool"), 256);
         }
-        TapCache read = SparkTapCache.read(shards, "test", List.of("relu3", "gpool"));
+        byte[] onnx = io.candor.interop.onnx.OnnxWriter.withInitializers(OnnxReader.read(model), java.util.Map.of()).toByteArray();
+        TapCache read = SparkTapCache.read(shards, "test", onnx, List.of("relu3", "gpool"));
         assertEquals(expected.size(), read.size());
         assertArrayEquals(expected.labels(), read.labels());
         assertArrayEquals(expected.logits().toFloatArray(), read.logits().toFloatArray());
@@ -128,6 +124,49 @@ class SparkCachesTest {
         assertTrue(f.code() == 1 && f.message().contains("caches the taps [relu3, gpool], not [relu3]"), f.toString());
         f = fails(with(common, "--taps", "relu3,gpool", "--tap-shards", dir.toString(), "--out", dir.resolve("y").toString()));
         assertTrue(f.code() == 1 && f.message().contains("not a complete shard set"), f.toString());
+        Path other = otherModel(model, dir.resolve("other.onnx"));
+        f = fails("interpret", "--model", other.toString(), "--data", data.toString(), "--taps", "relu3,gpool", "--tap-shards",
+                shards.toString(), "--out", dir.resolve("z").toString());
+        assertTrue(f.code() == 1 && f.message().contains("cached from another model"), f.toString());
+    }
+
+    /** The model with one weight of its first convolution changed: another model, the same graph. */
+    private static Path otherModel(Path model, Path out) {
+        io.candor.interop.onnx.OnnxModel m = OnnxReader.read(model);
+        HostTensor conv1 = m.graph().initializers().get("conv1.weight");
+        float[] w = conv1.toFloatArray();
+        w[0] += 0.01f;
+        io.candor.interop.onnx.OnnxWriter.write(m, java.util.Map.of("conv1.weight", HostTensor.ofFloats(conv1.shape(), w)), out);
+        return out;
+    }
+
+    @Test
+    void aSplitWithoutMarksIsCachedWithoutItsDecompositionAndNoMarksAtAllIsRefusedBeforeAnyWrite() throws Exception {
+        Path data = dir.resolve("lesions");
+        for (String split : List.of("train", "val")) {
+            Files.createDirectories(data.resolve(split));
+            for (String file : List.of("x.npy", "y.npy", "mask.npy")) {
+                Files.copy(SmallLesions.data().resolve(split).resolve(file), data.resolve(split).resolve(file));
+            }
+        }
+        Files.delete(data.resolve("val/mask.npy"));
+        Path model = SmallLesions.model();
+        Path shards = dir.resolve("prefix");
+        candor("cache", "prefix", "--model", model.toString(), "--data", data.toString(), "--cut", "pool3", "--out",
+                shards.toString());
+        assertTrue(SparkPrefixCache.read(shards, "train").decomposed());
+        assertTrue(!SparkPrefixCache.read(shards, "val").decomposed(), "val marks nothing: no decomposition");
+        List<String> common = List.of("finetune", "--model", model.toString(), "--cut", "pool3", "--penalty", "cdep", "--lambda",
+                "10", "--epochs", "1");
+        candor(with(common, "--data", data.toString(), "--out", dir.resolve("a.onnx").toString()));
+        candor(with(common, "--prefix-shards", shards.toString(), "--out", dir.resolve("b.onnx").toString()));
+        assertArrayEquals(Files.readAllBytes(dir.resolve("a.onnx")), Files.readAllBytes(dir.resolve("b.onnx")));
+
+        Files.delete(data.resolve("train/mask.npy"));
+        SmallLesions.Failure f = fails("cache", "prefix", "--model", model.toString(), "--data", data.toString(), "--cut",
+                "pool3", "--out", dir.resolve("none").toString());
+        assertTrue(f.code() == 1 && f.message().contains("nothing to decompose"), f.toString());
+        assertTrue(!Files.exists(dir.resolve("none")), "refused before anything was written");
     }
 
     private static String[] with(List<String> common, String... more) {

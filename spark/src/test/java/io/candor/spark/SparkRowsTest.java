@@ -153,6 +153,11 @@ class SparkRowsTest {
         assertTrue(f.code() == 2 && f.message().contains("image folders"), f.toString());
         f = fails("data", "parquet", "--data", images.toString(), "--split", "val", "--size", "8,8", "--out", rows.toString());
         assertTrue(f.code() == 1 && f.message().contains("exists already"), f.toString());
+        // A picture no worker can decode: Candor's own message, and nothing left behind.
+        Files.write(images.resolve("val/cat/broken.png"), new byte[] {1, 2, 3, 4});
+        f = fails("data", "parquet", "--data", images.toString(), "--split", "val", "--size", "8,8", "--out",
+                dir.resolve("x.parquet").toString());
+        assertTrue(f.code() == 1 && f.message().contains("broken.png") && !f.message().contains("Exception"), f.toString());
         assertNull(Files.exists(dir.resolve("x.parquet")) ? "written" : null, "nothing written by the failed runs");
     }
 
