@@ -14,7 +14,7 @@ final class CacheOptions {
             description = "About this many samples per shard, a Parquet file each (default ${DEFAULT-VALUE}).")
     int shardRows;
 
-    @Option(names = "--spark", defaultValue = "local[2]", paramLabel = "MASTER",
+    @Option(names = "--spark", arity = "0..1", defaultValue = "local[2]", fallbackValue = "local[2]", paramLabel = "MASTER",
             description = {"The Spark master (default ${DEFAULT-VALUE}; spark://HOST:PORT, yarn, k8s://...). The workers read",
                 "--data where it lies: on a cluster, a folder every worker sees (docs/spark.md)."})
     String spark;

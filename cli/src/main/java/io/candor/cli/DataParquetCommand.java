@@ -45,7 +45,7 @@ final class DataParquetCommand implements Callable<Integer> {
     @Option(names = "--std", paramLabel = "S1,S2,...", split = ",", description = "Image folders: per-channel standard deviation dividing.")
     float[] std;
 
-    @Option(names = "--spark", defaultValue = "local[2]", paramLabel = "MASTER",
+    @Option(names = "--spark", arity = "0..1", defaultValue = "local[2]", fallbackValue = "local[2]", paramLabel = "MASTER",
             description = "The Spark master (default ${DEFAULT-VALUE}; spark://HOST:PORT, yarn, k8s://...).")
     String spark;
 

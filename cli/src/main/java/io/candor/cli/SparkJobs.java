@@ -111,10 +111,11 @@ public interface SparkJobs {
     static SparkJobs load() {
         try {
             return ServiceLoader.load(SparkJobs.class).findFirst().orElseThrow(() -> new CandorException(
-                    "--spark needs Candor's spark module and Spark on the class path: run Candor through ./candor,"
-                            + " which builds them and adds them when it sees --spark (docs/spark.md)"));
+                    "this needs Candor's spark module and Spark on the class path: run Candor through ./candor, which"
+                            + " builds them and adds them for --spark, cache, data parquet, --prefix-shards and --tap-shards"
+                            + " (docs/spark.md)"));
         } catch (java.util.ServiceConfigurationError | NoClassDefFoundError e) {
-            throw new CandorException("--spark: Candor's spark module is there but Spark is not on the class path ("
+            throw new CandorException("Candor's spark module is there but Spark is not on the class path ("
                     + e.getMessage() + "); run Candor through ./candor, or spark-submit (docs/spark.md)", e);
         }
     }
