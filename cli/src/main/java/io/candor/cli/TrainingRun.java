@@ -137,7 +137,8 @@ final class TrainingRun {
     /** Checks the values up front (usage errors, exit 2). */
     void check(CommandSpec spec) {
         OptionChecks.of(spec).require(data != null || prefixShards != null, "--data is required")
-                .require(data == null || prefixShards == null, "give --data or --prefix-shards, not both: the shards stand for the data").positive("--epochs", epochs).positive("--batch", batch).positive("--lr", lr)
+                .require(data == null || prefixShards == null, "give --data or --prefix-shards, not both: the shards stand for the data")
+                .positive("--epochs", epochs).positive("--batch", batch).positive("--lr", lr)
                 .oneOf("--optimizer", optimizer, io.candor.finetune.Optimizer.NAMES).nonNegative("--momentum", momentum)
                 .below("--momentum", momentum, 1).nonNegative("--weight-decay", weightDecay)
                 .nonNegative("--patience", patience).onlyWhen("--momentum", optimizer.equals("sgd"), "--optimizer sgd")
@@ -264,15 +265,14 @@ final class TrainingRun {
         }
 
         /** Shards stand in for a prefix only if that very prefix (nodes, weights, cut) computed them. */
-        FrozenPrefix check(Executor executor, String cut) {
+        void requireFrom(Executor executor, String cut) {
             FrozenPrefix prefix = new FrozenPrefix(executor, cut, null, line -> { });
             String key = shards.get("train").prefixKey();
             if (!prefix.prefixKey().equals(key)) {
                 throw new CandorException("the prefix shards were computed from another model or cut (prefix key "
-                        + key.substring(0, 12) + "..., this model's up to '" + cut + "' is " + prefix.prefixKey().substring(0, 12)
+                        + key.substring(0, Math.min(12, key.length())) + "..., this model's up to '" + cut + "' is " + prefix.prefixKey().substring(0, 12)
                         + "...): cache them again with candor cache prefix");
             }
-            return prefix;
         }
     }
 
@@ -311,7 +311,10 @@ final class TrainingRun {
         java.util.concurrent.atomic.AtomicReference<java.util.List<io.candor.finetune.EpochMetrics>> history =
                 new java.util.concurrent.atomic.AtomicReference<>(state == null ? java.util.List.of() : state.history());
         try (Executor executor = Executor.of(start); Trainer trainer = new Trainer(executor, config, objective)) {
-            FrozenPrefix prefix = served.shards() == null ? prefix(executor, cut, objective, pw) : served.check(executor, cut);
+            if (served.shards() != null) {
+                served.requireFrom(executor, cut);
+            }
+            FrozenPrefix prefix = served.shards() == null ? prefix(executor, cut, objective, pw) : null;
             try (TrainingData trainData = served(executor, prefix, served, "train", objective, pw);
                     TrainingData valData = served(executor, prefix, served, "val", objective, pw)) {
                 trainer.train(trainData, valData, state, new TrainingProgress(pw, (m, now) -> {

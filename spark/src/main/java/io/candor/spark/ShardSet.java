@@ -142,11 +142,16 @@ final class ShardSet {
     record Part(long[] ids, long[] labels, Map<String, boolean[]> flags, Map<String, List<byte[]>> tensors) {
         /** A tensor column stacked as one tensor: {@code type}, and each row's {@code sampleShape}. */
         HostTensor tensor(String column, DataType type, long[] sampleShape) {
-            long[] shape = new long[sampleShape.length + 1];
-            shape[0] = ids.length;
-            System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
-            return TensorRows.stack(type, shape, tensors.get(column));
+            return stack(tensors.get(column), type, sampleShape);
         }
+    }
+
+    /** Rows' bytes stacked as one tensor of {@code type}, each row of {@code sampleShape}. */
+    static HostTensor stack(List<byte[]> rows, DataType type, long[] sampleShape) {
+        long[] shape = new long[sampleShape.length + 1];
+        shape[0] = rows.size();
+        System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+        return TensorRows.stack(type, shape, rows);
     }
 
     /**

@@ -156,13 +156,13 @@ final class SparkTapCache {
         if (next == 0) {
             throw new CandorException(dir.resolve(split) + " holds no samples");
         }
-        ShardSet.Part whole = new ShardSet.Part(new long[(int) next], labels.stream().flatMapToLong(java.util.Arrays::stream).toArray(),
-                Map.of(), rows);
         Map<String, HostTensor> tapped = new LinkedHashMap<>();
         for (int i = 0; i < taps.size(); i++) {
-            tapped.put(taps.get(i), whole.tensor(column(i), DataType.FLOAT32, ShardSet.longs(about.path("tapShapes").path(taps.get(i)))));
+            tapped.put(taps.get(i), ShardSet.stack(rows.get(column(i)), DataType.FLOAT32,
+                    ShardSet.longs(about.path("tapShapes").path(taps.get(i)))));
         }
-        return new TapCache(tapped, whole.tensor(LOGITS, DataType.FLOAT32, new long[] {classes}),
-                whole.tensor(INPUTS, inputType, inputShape), whole.labels(), null, null);
+        return new TapCache(tapped, ShardSet.stack(rows.get(LOGITS), DataType.FLOAT32, new long[] {classes}),
+                ShardSet.stack(rows.get(INPUTS), inputType, inputShape),
+                labels.stream().flatMapToLong(java.util.Arrays::stream).toArray(), null, null);
     }
 }
