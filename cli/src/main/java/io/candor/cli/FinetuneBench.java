@@ -58,6 +58,11 @@ final class FinetuneBench implements Callable<Integer> {
             description = "Reference timings from tests/python/bench_finetune_step.py --json, printed alongside.")
     Path reference;
 
+    @Option(names = "--profile", paramLabel = "TRACE.json",
+            description = {"Then run each configuration's steps again under libtorch's profiler and write one Chrome",
+                "trace (chrome://tracing, Perfetto) per configuration: TRACE-PENALTY-whole.json, TRACE-PENALTY-cached.json."})
+    Path profile;
+
     @Spec
     CommandSpec spec;
 
@@ -109,6 +114,9 @@ final class FinetuneBench implements Callable<Integer> {
             }
             double[] medians = time(setups);
             print(setups, medians, ref);
+            if (profile != null) {
+                profile(setups);
+            }
         } finally {
             setups.forEach(Setup::close);
         }
@@ -132,6 +140,23 @@ final class FinetuneBench implements Callable<Integer> {
             medians[s] = ms[s][iterations / 2];
         }
         return medians;
+    }
+
+    /** The setups' steps once more under libtorch's profiler, one trace per setup. */
+    private void profile(List<Setup> setups) {
+        String prefix = profile.toAbsolutePath().toString().replaceFirst("\\.json$", "");
+        for (Setup setup : setups) {
+            String trace = prefix + "-" + setup.penalty() + "-" + (setup.cached() ? "cached" : "whole") + ".json";
+            ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+            try {
+                for (int i = 0; i < iterations; i++) {
+                    setup.step();
+                }
+            } finally {
+                ai.djl.pytorch.jni.JniUtils.stopProfile(trace);
+            }
+            spec.commandLine().getOut().println("profile: " + trace);
+        }
     }
 
     private void print(List<Setup> setups, double[] medians, JsonNode ref) {

@@ -40,6 +40,29 @@ class CliTest {
     }
 
     @Test
+    void benchFinetuneTimesEachPenaltyAndWritesOneProfilePerConfiguration() throws Exception {
+        Path trace = dir.resolve("steps.json");
+        Run r = candor("bench", "finetune", "--penalties", "none,cdep", "--iterations", "2", "--warmup", "0",
+                "--profile", trace.toString());
+        assertEquals(0, r.code(), r.err());
+        for (String row : new String[] {"none     whole network", "cdep     after 'flatten' (cached)"}) {
+            assertTrue(r.out().contains(row), r.out());
+        }
+        for (String config : new String[] {"none-whole", "none-cached", "cdep-whole", "cdep-cached"}) {
+            Path file = dir.resolve("steps-" + config + ".json");
+            JsonNode events = new ObjectMapper().readTree(file.toFile());
+            events = events.has("traceEvents") ? events.get("traceEvents") : events;
+            boolean convolves = false;
+            for (JsonNode e : events) {
+                convolves |= e.path("name").asText().startsWith("aten::conv");
+            }
+            // Only the whole network's steps convolve; the cached ones start after the convolutions.
+            assertEquals(config.endsWith("whole"), convolves, config);
+        }
+        assertEquals(2, candor("bench", "finetune", "--iterations", "0").code());
+    }
+
+    @Test
     void helpListsTheCommands() {
         Run r = candor("--help");
         assertEquals(0, r.code());

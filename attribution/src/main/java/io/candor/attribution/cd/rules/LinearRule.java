@@ -46,10 +46,11 @@ public final class LinearRule implements CdRule {
         if (stacksOnAxis0(call)) {
             // One call on [total; relevant] stacked along the batch: half the calls, and the zero channels
             // that Convolutions pads with are appended once.
-            long n = x.total().getShape().get(0);
-            NDArray both = withoutBias(call, x.total().concat(x.relevant(), 0));
-            t = both.get(":" + n);
-            r = both.get(n + ":");
+            // split, not two slices: its backward is one concatenation, where each slice's would fill a
+            // zero tensor of the stacked size.
+            ai.djl.ndarray.NDList halves = withoutBias(call, x.total().concat(x.relevant(), 0)).split(2, 0);
+            t = halves.get(0);
+            r = halves.get(1);
         } else {
             t = withoutBias(call, x.total());
             r = withoutBias(call, x.relevant());
