@@ -31,6 +31,7 @@ DIR holds {train,val,test}/x.npy (int64 [N, T], padded on the left with 0), y.np
 import argparse
 import json
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -129,7 +130,8 @@ def penalty(model, x, y, mask, a):
     return per[has].mean(), share[has]
 
 
-def main():
+def training_arguments():
+    """The options both text trainers take (--data, --lam, --epochs, --patience, --lr, --seed, --batch)."""
     p = argparse.ArgumentParser()
     p.add_argument('--data', required=True)
     p.add_argument('--lam', type=float, default=100)
@@ -138,6 +140,36 @@ def main():
     p.add_argument('--lr', type=float, default=1e-3)
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--batch', type=int, default=64)
+    return p
+
+
+def load_decoy_text(folder):
+    """A decoy-text folder's splits as tensors, and the train split with 'text' and 'video' swapped
+    (a net's accuracy there near 0 means it still follows the decoy)."""
+    def load(split, name):
+        return torch.from_numpy(np.load(f'{folder}/{split}/{name}.npy'))
+
+    words = json.load(open(f'{folder}/meta.json'))['vocabulary']
+    x = load('train', 'x').long()
+    x_swap = x.clone()
+    for u, v in (('text', 'video'), ('video', 'text')):
+        x_swap[x == words.index(u)] = words.index(v)
+    return SimpleNamespace(words=words, x=x, y=load('train', 'y').long(), mask=load('train', 'mask').float(),
+                           xv=load('val', 'x').long(), yv=load('val', 'y').long(), xt=load('test', 'x').long(),
+                           yt=load('test', 'y').long(), x_swap=x_swap)
+
+
+def loss_and_accuracy(model, xs, ys):
+    """Cross-entropy and accuracy in evaluation mode; the model is left in training mode."""
+    model.eval()
+    with torch.no_grad():
+        out = model(xs)
+    model.train()
+    return F.cross_entropy(out, ys).item(), (out.argmax(1) == ys).float().mean().item()
+
+
+def main():
+    p = training_arguments()
     p.add_argument('--span', default='two', choices=['two', 'single'],
                    help="two: the reference's stop = start + 1; single: start = stop = decoy")
     p.add_argument('--embed-grad', action='store_true', help='let the penalty reach the embedding')
@@ -145,19 +177,9 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(a.seed)
-
-    def load(split, name):
-        return torch.from_numpy(np.load(f'{a.data}/{split}/{name}.npy'))
-
-    words = json.load(open(f'{a.data}/meta.json'))['vocabulary']
-    vocab = len(words)
-    x, y, mask = load('train', 'x').long(), load('train', 'y').long(), load('train', 'mask').float()
-    xv, yv, xt, yt = load('val', 'x').long(), load('val', 'y').long(), load('test', 'x').long(), load('test', 'y').long()
-    # the train split with 'text' and 'video' swapped: accuracy near 0 means the net still follows the decoy
-    x_swap = x.clone()
-    for u, v in (('text', 'video'), ('video', 'text')):
-        x_swap[x == words.index(u)] = words.index(v)
-    model = LstmText(vocab)
+    d = load_decoy_text(a.data)
+    words, x, y, mask, xv, yv, xt, yt, x_swap = d.words, d.x, d.y, d.mask, d.xv, d.yv, d.xt, d.yt, d.x_swap
+    model = LstmText(len(words))
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
 
     def check_cd():
@@ -177,11 +199,7 @@ def main():
     print(f'CD check: |beta + gamma - (logits - b_out)| max {check_cd():.2e}', flush=True)
 
     def evaluate(xs, ys):
-        model.eval()
-        with torch.no_grad():
-            out = model(xs)
-        model.train()
-        return F.cross_entropy(out, ys).item(), (out.argmax(1) == ys).float().mean().item()
+        return loss_and_accuracy(model, xs, ys)
 
     def train_share():
         with torch.no_grad():
