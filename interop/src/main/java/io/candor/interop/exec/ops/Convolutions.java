@@ -89,8 +89,9 @@ public final class Convolutions {
         if (have == size) {
             return a;
         }
-        long[] shape = a.getShape().getShape().clone();
-        shape[axis] = size - have;
-        return a.concat(a.getManager().zeros(new Shape(shape), a.getDataType()), axis);
+        // One constant pad (torch's order: last axis first, two sides each) rather than zeros and a concatenation.
+        long[] pads = new long[2 * (a.getShape().dimension() - axis)];
+        pads[pads.length - 1] = size - have;
+        return a.pad(new Shape(pads), 0);
     }
 }
