@@ -37,7 +37,7 @@ final class DataCommand implements Runnable {
                 "vocabulary.txt holds the words in id order.",
                 "color-digits: digits tinted by class (colour y in train/val, 9 - y in test), standardised.",
                 "patch-lesions: --size x --size skin images, benign or malignant lesions; half the benign ones carry",
-                "a band-aid-like patch (mask.npy); the lesion's look overlaps between the classes (about 86% from the",
+                "a band-aid-like patch (mask.npy); the lesion's look overlaps between the classes (about 86%% from the",
                 "lesion alone); test_no_patches/ holds the test images without patches, test_attacked/ with a patch",
                 "on every one."})
     static final class Make implements Callable<Integer> {

@@ -63,6 +63,29 @@ class CliTest {
     }
 
     @Test
+    void everyCommandsHelpRendersWithoutPicocliWarnings() {
+        // picocli formats descriptions with String.format: a lone '%' prints a warning and the raw text.
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true));
+        java.util.List<String> rendered = new java.util.ArrayList<>();
+        try {
+            java.util.Deque<picocli.CommandLine> todo = new java.util.ArrayDeque<>();
+            todo.add(new picocli.CommandLine(new io.candor.cli.Candor()));
+            while (!todo.isEmpty()) {
+                picocli.CommandLine command = todo.poll();
+                assertFalse(command.getUsageMessage().isBlank());
+                rendered.add(command.getCommandSpec().qualifiedName());
+                todo.addAll(command.getSubcommands().values());
+            }
+        } finally {
+            System.setErr(stderr);
+        }
+        assertTrue(rendered.size() > 20, rendered.toString());
+        assertEquals("", captured.toString(), "warnings while rendering " + rendered);
+    }
+
+    @Test
     void helpListsTheCommands() {
         Run r = candor("--help");
         assertEquals(0, r.code());
