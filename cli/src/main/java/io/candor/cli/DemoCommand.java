@@ -56,6 +56,7 @@ final class DemoCommand implements Callable<Integer> {
                 100 * results.model("finetuned").main(), 100 * results.model("cdep-scratch").main());
         pw.printf(Locale.ROOT, "CD share of the spurious feature: %.1f%% before, %.1f%% after%n", 100 * biased.cdShare(),
                 100 * repaired.cdShare());
+        pw.println(results.verdict());
         pw.printf(Locale.ROOT, "done in %.0f s; open %s%n", results.seconds(), report.toAbsolutePath());
         pw.flush();
         return 0;

@@ -41,6 +41,14 @@ final class DemoReport {
         DemoStory.Measured model(String name) {
             return models.stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow();
         }
+
+        /** What the figures say about the repair (see {@link DemoVerdict}). */
+        String verdict() {
+            DemoStory.Measured biased = model("biased");
+            DemoStory.Measured repaired = model("repaired");
+            return DemoVerdict.of(story.setting().mainSplit().label(), biased.main(), model("finetuned").main(),
+                    repaired.main(), biased.cdShare(), repaired.cdShare());
+        }
     }
 
     private DemoReport() {
@@ -89,6 +97,7 @@ final class DemoReport {
                 + " fitted to each model (n/a for the model trained from scratch: its taps are not the dictionary's)",
                 List.of("model", "how it was made", setting.mainSplit().label(), setting.otherSplit().label(),
                         "CD share of the spurious feature", concept + " weight"), rows);
+        page.paragraph(r.verdict());
     }
 
     /** The explained inputs as the biased and the repaired model saw them, and which of them to show. */
