@@ -46,8 +46,11 @@ final class DemoReport {
         String verdict() {
             DemoStory.Measured biased = model("biased");
             DemoStory.Measured repaired = model("repaired");
-            return DemoVerdict.of(story.setting().mainSplit().label(), biased.main(), model("finetuned").main(),
-                    repaired.main(), biased.cdShare(), repaired.cdShare());
+            DemoSetting setting = story.setting();
+            DemoVerdict.Reliance reliance = setting.otherSplitRandomisesFeature()
+                    ? new DemoVerdict.Reliance(setting.otherSplit().label(), biased.other(), repaired.other()) : null;
+            return DemoVerdict.of(setting.mainSplit().label(), biased.main(), model("finetuned").main(), repaired.main(),
+                    biased.cdShare(), repaired.cdShare(), reliance);
         }
     }
 

@@ -36,6 +36,15 @@ record DemoSetting(String generator, int[] sizes, List<String> train, Split main
         return generator.equals("decoy-digits");
     }
 
+    /**
+     * Whether the other split carries the spurious feature at random, apart from the label, so that its
+     * accuracy says whether the feature still decides when present: decoy-text's concepts split does;
+     * decoy-digits' lying test split is itself that test, and its other split has no patches.
+     */
+    boolean otherSplitRandomisesFeature() {
+        return !images();
+    }
+
     String title() {
         return "Candor demo: " + (images() ? "a CNN that learned a decoy patch" : "an LSTM that learned decoy words")
                 + ", explained, interpreted and repaired";
