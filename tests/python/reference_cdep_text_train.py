@@ -24,7 +24,7 @@ gamma_k) averaged over both logits instead of the true class only).
 
 Run: /usr/bin/python3 tests/python/reference_cdep_text_train.py --data DIR [--lam 100] [--epochs 10]
      [--patience 3] [--lr 1e-3] [--seed 0] [--span two|single] [--embed-grad]
-     [--penalty reference|allclass]
+     [--penalty reference|allclass|centered|margin] [--threads N]
 DIR holds {train,val,test}/x.npy (int64 [N, T], padded on the left with 0), y.npy, train/mask.npy
 (1 on the decoy word) and meta.json.
 """
@@ -124,6 +124,12 @@ def penalty(model, x, y, mask, a):
     idx = torch.arange(len(y))
     if a.penalty == 'reference':  # -log softmax(beta_y, gamma_y)[gamma] = softplus(beta_y - gamma_y)
         per = -F.log_softmax(torch.stack((beta[idx, y], gamma[idx, y]), 1), 1)[:, 1]
+    elif a.penalty == 'centered':  # the same on beta, gamma centred over the classes: blind to a common offset
+        bc, gc = beta - beta.mean(1, keepdim=True), gamma - gamma.mean(1, keepdim=True)
+        per = F.softplus(bc[idx, y] - gc[idx, y])
+    elif a.penalty == 'margin':  # squared relevant part of the margin: (beta_y - mean_{j != y} beta_j)^2
+        by = beta[idx, y]
+        per = (by - (beta.sum(1) - by) / (beta.shape[1] - 1)) ** 2
     else:  # allclass
         per = F.softplus(beta - gamma).mean(1)
     share = torch.sigmoid(beta[idx, y] - gamma[idx, y])
@@ -173,9 +179,10 @@ def main():
     p.add_argument('--span', default='two', choices=['two', 'single'],
                    help="two: the reference's stop = start + 1; single: start = stop = decoy")
     p.add_argument('--embed-grad', action='store_true', help='let the penalty reach the embedding')
-    p.add_argument('--penalty', default='reference', choices=['reference', 'allclass'])
+    p.add_argument('--penalty', default='reference', choices=['reference', 'allclass', 'centered', 'margin'])
+    p.add_argument('--threads', type=int, default=2)
     a = p.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     d = load_decoy_text(a.data)
     words, x, y, mask, xv, yv, xt, yt, x_swap = d.words, d.x, d.y, d.mask, d.xv, d.yv, d.xt, d.yt, d.x_swap

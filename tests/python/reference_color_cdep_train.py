@@ -107,8 +107,10 @@ def cd_from(rel, irrel, model):
     return affine(rel, irrel, model.fc2)
 
 
-def cdep_sum(model, x, pixels):
-    """Sum over the drawn pixels of mean_{n,k} softmax(beta_nk, gamma_nk)[beta]; all blobs in one batch."""
+def cdep_sum(model, x, pixels, mode='reference', y=None):
+    """Sum over the drawn pixels of mean_{n,k} softmax(beta_nk, gamma_nk)[beta]; all blobs in one batch.
+    mode 'centered': beta and gamma first centred over the classes per sample (shift-invariant);
+    mode 'margin': mean_n (beta_ny - mean_{j != y} beta_nj)^2 instead (needs y)."""
     k, b = len(pixels), len(x)
     blobs = torch.zeros(k, PIXELS)
     blobs[torch.arange(k), torch.as_tensor(pixels)] = 1
@@ -116,6 +118,15 @@ def cdep_sum(model, x, pixels):
     xs = x.unsqueeze(0).expand(k, *x.shape)
     rel, irrel = blobs * xs, (1 - blobs) * xs
     rel, irrel = cd_from(rel.reshape(k * b, 3, 28, 28), irrel.reshape(k * b, 3, 28, 28), model)
+    if mode == 'margin':
+        r = rel.view(k, b, 10)
+        ry = r.gather(2, y.view(1, b, 1).expand(k, b, 1)).squeeze(2)
+        other = (r.sum(2) - ry) / 9
+        return ((ry - other) ** 2).mean(dim=1).sum(), rel.view(k, b, 10), irrel.view(k, b, 10)
+    if mode == 'centered':
+        rel_c, irrel_c = rel - rel.mean(1, keepdim=True), irrel - irrel.mean(1, keepdim=True)
+        share = torch.sigmoid(rel_c - irrel_c).reshape(k, -1)
+        return share.mean(dim=1).sum(), rel.view(k, b, 10), irrel.view(k, b, 10)
     share = F.softmax(torch.stack((rel.reshape(k, -1), irrel.reshape(k, -1)), dim=2), dim=2)[..., 0]
     return share.mean(dim=1).sum(), rel.view(k, b, 10), irrel.view(k, b, 10)
 
@@ -159,6 +170,10 @@ def main():
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--json', help='write the per-epoch figures here')
+    p.add_argument('--penalty', default='reference', choices=['reference', 'centered', 'margin'],
+                   help='reference: sigmoid(beta - gamma); centered: the same on beta, gamma centred over '
+                        'the classes per sample (blind to a common offset); margin: (beta_y - mean of the '
+                        'other classes\' beta)^2')
     p.add_argument('--check-only', action='store_true', help='only the CD sum checks')
     p.add_argument('--quiet-background', type=float, default=None, metavar='T',
                    help='a control: zero every pixel whose grey value (max over raw channels) is <= T, '
@@ -227,7 +242,7 @@ def main():
             ce = F.cross_entropy(model(x[idx]), y[idx])
             loss = ce
             if a.lam != 0:
-                pen, _, _ = cdep_sum(model, x[idx], rng.choice(PIXELS, size=a.blobs, p=pixel_prob))
+                pen, _, _ = cdep_sum(model, x[idx], rng.choice(PIXELS, size=a.blobs, p=pixel_prob), a.penalty, y[idx])
                 penalties.append(pen.item())
                 loss = ce + a.lam * pen
             ces.append(ce.item())
@@ -241,7 +256,7 @@ def main():
                'penalty_mean': float(np.mean(penalties)) if penalties else 0.0,
                'penalty_last': penalties[-1] if penalties else 0.0, 'seconds': time.time() - start}
         history.append(row)
-        print(f'lambda {a.lam:g} seed {a.seed} batch {a.batch} epoch {epoch}: val {val:.2f}% '
+        print(f'lambda {a.lam:g} penalty {a.penalty} seed {a.seed} batch {a.batch} epoch {epoch}: val {val:.2f}% '
               f'val-inverted {vali:.2f}% (loss {vali_loss:.3f}) test {test:.2f}% ce {row["ce"]:.4f} '
               f'penalty mean {row["penalty_mean"]:.3g} last {row["penalty_last"]:.3g} '
               f'({row["seconds"]:.0f} s)', flush=True)
