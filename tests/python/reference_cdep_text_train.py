@@ -149,6 +149,23 @@ def training_arguments():
     return p
 
 
+def train_epoch(samples, batch, opt, step):
+    """One epoch over shuffled batches: step(indices) gives (loss, cross-entropy, penalty); one backward
+    and one optimizer step each. Returns the sums of cross-entropy and penalty weighted by batch size,
+    and the sample count."""
+    perm = torch.randperm(samples)
+    ce_sum = pen_sum = 0.0
+    for i in range(0, samples, batch):
+        b = perm[i:i + batch]
+        opt.zero_grad()
+        loss, ce, pen = step(b)
+        loss.backward()
+        opt.step()
+        ce_sum += ce.item() * len(b)
+        pen_sum += pen.item() * len(b)
+    return ce_sum, pen_sum, samples
+
+
 def load_decoy_text(folder):
     """A decoy-text folder's splits as tensors, and the train split with 'text' and 'video' swapped
     (a net's accuracy there near 0 means it still follows the decoy)."""
@@ -223,22 +240,14 @@ def main():
     history, patience = [], 0
     for epoch in range(a.epochs):
         t0 = time.time()
-        perm = torch.randperm(len(x))
-        ce_sum = pen_sum = 0.0
-        n = 0
-        for i in range(0, len(x), a.batch):
-            b = perm[i:i + a.batch]
-            opt.zero_grad()
+        def step(b):
             ce = F.cross_entropy(model(x[b]), y[b])
-            loss = ce
-            if a.lam > 0:
-                pen, _ = penalty(model, x[b], y[b], mask[b], a)
-                loss = loss + a.lam * pen
-                pen_sum += pen.item() * len(b)
-            loss.backward()
-            opt.step()
-            ce_sum += ce.item() * len(b)
-            n += len(b)
+            if a.lam == 0:
+                return ce, ce, ce.new_zeros(())
+            pen, _ = penalty(model, x[b], y[b], mask[b], a)
+            return ce + a.lam * pen, ce, pen
+
+        ce_sum, pen_sum, n = train_epoch(len(x), a.batch, opt, step)
         if a.lam == 0:  # still report the penalty the vanilla net would pay
             with torch.no_grad():
                 pen_sum = sum(penalty(model, x[i:i + 500], y[i:i + 500], mask[i:i + 500], a)[0].item() * len(x[i:i + 500])

@@ -42,7 +42,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from reference_cdep_text_train import LstmText, load_decoy_text, loss_and_accuracy, training_arguments  # noqa: E402
+from reference_cdep_text_train import LstmText, load_decoy_text, loss_and_accuracy, train_epoch, training_arguments  # noqa: E402
 
 
 def forward_from_embedding(model, e):
@@ -99,18 +99,8 @@ def main():
     history, patience = [], 0
     for epoch in range(a.epochs):
         t0 = time.time()
-        perm = torch.randperm(len(x))
-        ce_sum = pen_sum = 0.0
-        n = 0
-        for i in range(0, len(x), a.batch):
-            b = perm[i:i + a.batch]
-            opt.zero_grad()
-            loss, ce, pen = step_loss(model, x[b], y[b], mask[b], a.form, a.lam, a.scale)
-            loss.backward()
-            opt.step()
-            ce_sum += ce.item() * len(b)
-            pen_sum += pen.item() * len(b)
-            n += len(b)
+        ce_sum, pen_sum, n = train_epoch(len(x), a.batch, opt,
+                                         lambda b: step_loss(model, x[b], y[b], mask[b], a.form, a.lam, a.scale))
         if a.lam == 0:  # report the penalty the vanilla net would pay
             pen_sum = 0.0
             for i in range(0, len(x), 500):
