@@ -10,6 +10,9 @@ import java.util.Locale;
  * feature's effect out of the relevant part without the model ceasing to use it.
  */
 final class DemoVerdict {
+    /** The least rise in accuracy, where the feature is at random, that counts as relying on it less. */
+    private static final double LESS_RELIANCE = 0.01;
+
     private DemoVerdict() {
     }
 
@@ -31,7 +34,7 @@ final class DemoVerdict {
                 100 * shareBefore, 100 * shareAfter);
         double overBiased = 100 * (repaired - biased);
         double overPlain = 100 * (repaired - plain);
-        boolean stillDecides = reliance != null && reliance.repaired() - reliance.biased() < 0.01;
+        boolean stillDecides = reliance != null && reliance.repaired() - reliance.biased() < LESS_RELIANCE;
         if (overBiased > 0 && overPlain > 0 && !stillDecides) {
             return String.format(Locale.ROOT, "CDEP repaired part of the bias: on %s the repaired model is %.1f points above"
                     + " the biased model and %.1f above the same fine-tuning without a penalty, and %s.", split, overBiased,

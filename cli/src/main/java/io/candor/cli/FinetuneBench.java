@@ -1,6 +1,7 @@
 package io.candor.cli;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.candor.finetune.FrozenPrefix;
@@ -147,13 +148,13 @@ final class FinetuneBench implements Callable<Integer> {
         String prefix = profile.toAbsolutePath().toString().replaceFirst("\\.json$", "");
         for (Setup setup : setups) {
             String trace = prefix + "-" + setup.penalty() + "-" + (setup.cached() ? "cached" : "whole") + ".json";
-            ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+            JniUtils.startProfile(false, true, false);
             try {
                 for (int i = 0; i < iterations; i++) {
                     setup.step();
                 }
             } finally {
-                ai.djl.pytorch.jni.JniUtils.stopProfile(trace);
+                JniUtils.stopProfile(trace);
             }
             spec.commandLine().getOut().println("profile: " + trace);
         }

@@ -1,6 +1,7 @@
 package io.candor.attribution.cd.rules;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import io.candor.attribution.cd.BiasSplit;
 import io.candor.attribution.cd.CdCall;
 import io.candor.attribution.cd.CdRule;
@@ -48,7 +49,7 @@ public final class LinearRule implements CdRule {
             // that Convolutions pads with are appended once.
             // split, not two slices: its backward is one concatenation, where each slice's would fill a
             // zero tensor of the stacked size.
-            ai.djl.ndarray.NDList halves = withoutBias(call, x.total().concat(x.relevant(), 0)).split(2, 0);
+            NDList halves = withoutBias(call, x.total().concat(x.relevant(), 0)).split(2, 0);
             t = halves.get(0);
             r = halves.get(1);
         } else {

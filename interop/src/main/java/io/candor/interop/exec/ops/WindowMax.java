@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.function.LongBinaryOperator;
 
@@ -12,8 +11,8 @@ import java.util.function.LongBinaryOperator;
  * Where each pooling window's maximum lies, as max pooling with indices would say and DJL cannot: the
  * window's elements, taken in row-major order as strided views of the plane, are stacked on a last
  * axis, and argmax over it picks the first maximum, as PyTorch's pooling does on ties. No gradient:
- * the position is piecewise constant. (One stack and one argmax: scanning the views with a comparison
- * and two selections each cost twice as much.)
+ * the position is piecewise constant. One stack and one argmax replace a comparison and two selections
+ * per window element.
  */
 public final class WindowMax {
     private WindowMax() {
@@ -37,6 +36,6 @@ public final class WindowMax {
         }
         NDArray which = NDArrays.stack(elements, 4).argMax(4);
         NDArray table = plane.getManager().create(codes, new Shape(codes.length));
-        return table.get(which.flatten()).reshape(which.getShape()).toType(DataType.INT64, false);
+        return table.get(which.flatten()).reshape(which.getShape());
     }
 }
